@@ -1,0 +1,74 @@
+"""Application factory for the Friends Pave the Way platform."""
+import logging
+import os
+
+from flask import Flask
+
+from config import BASE_DIR, CONFIGS, INSTANCE_DIR, ProductionConfig, TestingConfig
+
+
+def _config_class(config):
+    if config is None:
+        return CONFIGS[os.environ.get("APP_CONFIG", "development")]
+    if isinstance(config, str):
+        return CONFIGS[config]
+    return config
+
+
+def create_app(config=None):
+    """Build the application.
+
+    `config` is a configuration name ("development", "testing",
+    "production"), a configuration class, or, for tests, a mapping laid over
+    the testing configuration. Without it, ``APP_CONFIG`` decides.
+    """
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.jinja_env.add_extension("jinja2.ext.do")
+    if isinstance(config, dict):
+        app.config.from_object(TestingConfig)
+        app.config.update(config)
+    else:
+        config_class = _config_class(config)
+        app.config.from_object(config_class)
+        if issubclass(config_class, ProductionConfig):
+            config_class.validate(app.config)
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    app.logger.setLevel(logging.INFO)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app):
+    from app import auth, i18n
+    from app.extensions import csrf, db, migrate
+    from app.mail import mailer
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    mailer.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+
+
+def register_blueprints(app):
+    from app import errors
+    from app.admin import bp as admin_bp
+    from app.main import bp as main_bp
+    from app.municipalities.routes import bp as municipalities_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(municipalities_bp)
+    errors.init_app(app)
+
+
+def register_cli(app):
+    from app.demo.cli import demo_cli
+    from app.municipalities.cli import refdata_cli
+
+    app.cli.add_command(refdata_cli)
+    app.cli.add_command(demo_cli)

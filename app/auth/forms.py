@@ -1,0 +1,53 @@
+"""Forms for logging in and managing one's own password."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, StringField, SubmitField
+from wtforms.validators import EqualTo, Length
+
+from app.forms import required
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def new_password_fields():
+    """Return the two fields every form that sets a password shares."""
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            required(),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=200,
+                message=_l("Use at least %(num)d characters.", num=MIN_PASSWORD_LENGTH),
+            ),
+        ],
+        description=_l("At least %(num)d characters.", num=MIN_PASSWORD_LENGTH),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[required(), EqualTo("password", message=_l("The passwords do not match."))],
+    )
+    return password, confirm
+
+
+class LoginForm(FlaskForm):
+    login = StringField(_l("E-mail or phone number"), validators=[required()])
+    password = PasswordField(_l("Password"), validators=[required()])
+    remember = BooleanField(_l("Keep me logged in on this device"))
+    submit = SubmitField(_l("Log in"))
+
+
+class SetPasswordForm(FlaskForm):
+    password, confirm = new_password_fields()
+    submit = SubmitField(_l("Save password"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[required()])
+    password, confirm = new_password_fields()
+    submit = SubmitField(_l("Change password"))
+
+
+class RequestResetForm(FlaskForm):
+    login = StringField(_l("E-mail or phone number"), validators=[required()])
+    submit = SubmitField(_l("Send me a link"))

@@ -1,0 +1,73 @@
+"""Account operations that views, CLI commands and tests call."""
+import re
+
+import sqlalchemy as sa
+from flask import render_template, url_for
+from flask_babel import force_locale, gettext as _
+
+from app.auth.models import User
+from app.auth.tokens import INVITATION, PASSWORD_RESET, make_token
+from app.extensions import db
+from app.mail import mailer
+from app.timeutil import now_utc
+
+#: Danish numbers have 8 digits; others must be given with their country code.
+DANISH_COUNTRY_CODE = "+45"
+
+
+def normalise_phone(text):
+    """Return a phone number as +<digits>, or None when it is not one.
+
+    "22 33 44 55" and "0045 22334455" both become "+4522334455".
+    """
+    compact = re.sub(r"[\s\-().]", "", text or "")
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    if re.fullmatch(r"\d{8}", compact):
+        compact = DANISH_COUNTRY_CODE + compact
+    return compact if re.fullmatch(r"\+\d{8,15}", compact) else None
+
+
+def find_user_by_login(login):
+    """Return the user whose e-mail or phone number is `login`, or None."""
+    login = (login or "").strip()
+    if "@" in login:
+        return db.session.scalars(sa.select(User).where(User.email == login.lower())).first()
+    phone = normalise_phone(login)
+    if phone is None:
+        return None
+    return db.session.scalars(sa.select(User).where(User.phone == phone)).first()
+
+
+def authenticate(login, password):
+    """Return the enabled user with these credentials, or None."""
+    user = find_user_by_login(login)
+    if user is None or not user.is_enabled or not user.check_password(password):
+        return None
+    user.last_login_at = now_utc()
+    return user
+
+
+def _send_link_mail(user, template, endpoint, purpose):
+    """Mail `user` a link, written in the user's own language."""
+    link = url_for(endpoint, token=make_token(user, purpose), _external=True)
+    with force_locale(user.locale or "da"):
+        subject, body = render_template(template, user=user, link=link).split("\n", 1)
+        mailer.send(user.email, subject.strip(), body.lstrip("\n"))
+
+
+def send_invitation(user):
+    """Invite a new user to set a password and start using the platform."""
+    _send_link_mail(user, "email/invitation.txt", "auth.accept_invitation", INVITATION)
+
+
+def send_password_reset(user):
+    """Mail a password-reset link; callers never reveal whether the user exists."""
+    _send_link_mail(user, "email/password_reset.txt", "auth.reset_password", PASSWORD_RESET)
+
+
+def describe_token_error(error):
+    """Return the message to show for a link that cannot be used."""
+    if error.expired:
+        return _("This link has expired. Ask for a new one.")
+    return _("This link is not valid or has already been used.")

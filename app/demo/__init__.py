@@ -1,0 +1,1 @@
+"""Demo data so a newcomer can try every role at once."""

@@ -1,0 +1,18 @@
+"""`flask demo seed`: demo accounts for trying the platform."""
+import click
+from flask.cli import AppGroup
+
+from app.demo.seed import DEMO_PASSWORD, seed_demo
+from app.extensions import db
+
+demo_cli = AppGroup("demo", help="Demo data for development and trials.")
+
+
+@demo_cli.command("seed")
+def seed_command():
+    """Create or refresh the demo data (needs `flask refdata load` first)."""
+    users = seed_demo()
+    db.session.commit()
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for user in users:
+        click.echo(f"  {user.role:<12} {user.email}")

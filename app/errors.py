@@ -1,0 +1,48 @@
+"""Error pages in the visitor's language."""
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+from app.extensions import db
+
+ERRORS = {
+    400: (
+        _l("Something in the request was wrong"),
+        _l("Please go back, reload the page and try again."),
+    ),
+    403: (
+        _l("You do not have access to this page"),
+        _l("If you think you should, ask your administrator."),
+    ),
+    404: (
+        _l("Page not found"),
+        _l("The page may have moved, or the address may be mistyped."),
+    ),
+    500: (
+        _l("Something went wrong on our side"),
+        _l("We have been told. Please try again in a moment."),
+    ),
+}
+
+
+def render_error(code):
+    title, explanation = ERRORS[code]
+    return render_template("error.html", code=code, title=title, explanation=explanation), code
+
+
+def handle_csrf_error(error):
+    title = _l("The form had expired")
+    explanation = _l("For your safety, forms expire. Go back, reload the page and send it again.")
+    return render_template("error.html", code=400, title=title, explanation=explanation), 400
+
+
+def handle_server_error(error):
+    db.session.rollback()
+    return render_error(500)
+
+
+def init_app(app):
+    for code in (400, 403, 404):
+        app.register_error_handler(code, lambda error, code=code: render_error(code))
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(500, handle_server_error)

@@ -1,0 +1,84 @@
+"""Languages of the user interface: choosing one, its direction, its name."""
+from pathlib import Path
+
+from babel import Locale
+from flask import current_app, has_request_context, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+from app.extensions import babel
+
+#: Cookie that remembers the language of a visitor who is not logged in.
+LANGUAGE_COOKIE = "lang"
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def language_name(code):
+    """Return a language's name in its own script ("Dansk", "العربية")."""
+    name = Locale.parse(code).get_display_name(code)
+    return name[:1].upper() + name[1:]
+
+
+def text_direction(code):
+    """Return "rtl" or "ltr" for a locale, as Babel's CLDR data says."""
+    return Locale.parse(code).text_direction
+
+
+def supported(code):
+    """Return the code when the interface is translated into it, else None."""
+    return code if code in current_app.config["LANGUAGES"] else None
+
+
+def select_locale():
+    """Pick the language: saved user setting, ?lang=, cookie, browser, Danish."""
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():
+        return default
+    if current_user.is_authenticated and supported(current_user.locale):
+        return current_user.locale
+    for candidate in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
+        if candidate and supported(candidate):
+            return candidate
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or default
+
+
+def remember_requested_language(response):
+    """Keep a ?lang= choice in a cookie so the next page stays in it."""
+    requested = request.args.get("lang")
+    if requested and supported(requested):
+        response.set_cookie(
+            LANGUAGE_COOKIE, requested, max_age=LANGUAGE_COOKIE_MAX_AGE, samesite="Lax"
+        )
+    return response
+
+
+def page_language():
+    """Return what every template needs to know about the current language."""
+    code = str(get_locale())
+    return {
+        "html_lang": code,
+        "html_dir": text_direction(code),
+        "languages": [(c, language_name(c)) for c in current_app.config["LANGUAGES"]],
+    }
+
+
+def check_catalogs(app):
+    """Fail at start-up when a configured language has no message catalog."""
+    root = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    missing = [
+        code
+        for code in app.config["LANGUAGES"]
+        if not (root / code / "LC_MESSAGES" / "messages.po").exists()
+    ]
+    if missing:
+        raise RuntimeError(f"no message catalog for {', '.join(missing)} under {root}")
+
+
+def init_app(app):
+    check_catalogs(app)
+    babel.init_app(app, locale_selector=select_locale)
+    app.context_processor(page_language)
+    app.after_request(remember_requested_language)
+    from app.i18n.routes import bp
+
+    app.register_blueprint(bp)

@@ -1,0 +1,1 @@
+"""Denmark's regions, municipalities and postcode areas (reference data)."""

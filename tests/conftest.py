@@ -1,0 +1,155 @@
+"""Fixtures shared by the whole suite.
+
+The schema comes from the Alembic migrations (as in production), once per
+session, on SQLite by default or on PostgreSQL when TEST_DATABASE_URL says so.
+Reference data is loaded once; every other table is emptied after each test.
+"""
+import contextvars
+import os
+import re
+from pathlib import Path
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask.testing import FlaskClient
+
+from app import create_app
+from app.auth.models import Organisation, Role, User
+from app.extensions import db
+from app.mail import mailer
+from app.municipalities.models import Municipality
+from app.municipalities.refdata import load_reference_data
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "translations"
+REFERENCE_TABLES = {"region", "municipality", "postcode_area", "alembic_version"}
+PASSWORD = "correct horse battery"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def compile_catalogs():
+    """Compile every .po so the suite also runs without `make`."""
+    for po_path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        with open(po_path, "rb") as f:
+            catalog = read_po(f)
+        with open(po_path.with_suffix(".mo"), "wb") as f:
+            write_mo(f, catalog)
+
+
+class IsolatedClient(FlaskClient):
+    """Run each request in a fresh context, as a real server does.
+
+    Without this, requests would reuse the test's application context, and
+    with it `g` (the cached locale, the logged-in user) and the test's
+    database session.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    # A file, not :memory:, so a live server thread sees the same data.
+    return os.environ.get("TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    )
+
+
+@pytest.fixture(scope="session")
+def _app(database_url):
+    compile_catalogs()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        flask_migrate.upgrade()
+        load_reference_data()
+        db.session.commit()
+    return app
+
+
+@pytest.fixture
+def app(_app):
+    with _app.app_context():
+        yield _app
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name not in REFERENCE_TABLES:
+                db.session.execute(table.delete())
+        db.session.commit()
+        db.session.remove()
+    mailer.outbox.clear()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def outbox(app):
+    return mailer.outbox
+
+
+def municipality_named(name):
+    return db.session.scalars(sa.select(Municipality).where(Municipality.name == name)).one()
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user with a password; managers get an organisation and municipalities."""
+    counter = iter(range(1, 10_000))
+
+    def make(role=Role.MANAGER, municipalities=(), email=None, locale=None, **fields):
+        n = next(counter)
+        user = User(
+            email=email or f"{role}{n}@example.org",
+            full_name=fields.pop("full_name", f"Test {role} {n}"),
+            role=role,
+            locale=locale,
+            **fields,
+        )
+        user.set_password(PASSWORD)
+        if role == Role.MANAGER:
+            user.organisation = db.session.scalars(
+                sa.select(Organisation).where(Organisation.name == "Dansk Røde Kors")
+            ).first() or Organisation(name="Dansk Røde Kors")
+            user.municipalities = [municipality_named(name) for name in municipalities]
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+def log_in(client, login, password=PASSWORD):
+    return client.post(
+        "/auth/login", data={"login": login, "password": password}, follow_redirects=True
+    )
+
+
+@pytest.fixture
+def login_as(client, make_user):
+    """Log the test client in as a new user of `role`; return the user."""
+
+    def login(role, municipalities=(), **fields):
+        user = make_user(role, municipalities, **fields)
+        response = log_in(client, user.email)
+        assert response.status_code == 200
+        return user
+
+    return login
+
+
+def html_root(response):
+    """Return the (lang, dir) of a page's <html> element."""
+    match = re.search(r'<html lang="([^"]+)" dir="([^"]+)">', response.get_data(as_text=True))
+    return match.groups() if match else None

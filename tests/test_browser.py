@@ -1,0 +1,125 @@
+"""Real-browser checks in Debian's chromium at phone size (390×844).
+
+Screenshots go to test-artifacts/screenshots/ (git-ignored) for people to look at.
+Under CI=true a missing browser fails the run instead of skipping it.
+"""
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from app.auth.models import Role
+from tests.conftest import IN_CI, PASSWORD
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+ETHIOPIC = re.compile("[\u1200-\u137f]")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        message = "Debian's chromium is not installed (make test installs it)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    sync_api = pytest.importorskip("playwright.sync_api") if not IN_CI else __import__(
+        "playwright.sync_api", fromlist=["sync_playwright"]
+    )
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def has_horizontal_scroll(page):
+    return page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
+
+
+@pytest.mark.parametrize("lang, direction", [("en", "ltr"), ("ar", "rtl")])
+def test_login_page_fits_a_phone(page, live_server, lang, direction):
+    page.goto(f"{live_server}/auth/login?lang={lang}")
+    screenshot(page, f"login-{lang}")
+    assert not has_horizontal_scroll(page)
+    assert page.get_attribute("html", "dir") == direction
+    assert page.evaluate("getComputedStyle(document.body).direction") == direction
+    if direction == "rtl":
+        # The submit button and labels start at the right edge in RTL.
+        label = page.locator("label[for=login]").bounding_box()
+        assert label["x"] + label["width"] > PHONE["width"] / 2
+
+
+def test_tigrinya_login_page_shows_ethiopic_text(page, live_server):
+    page.goto(f"{live_server}/auth/login?lang=ti")
+    screenshot(page, "login-ti")
+    assert ETHIOPIC.search(page.locator("h1").inner_text())
+    assert not has_horizontal_scroll(page)
+
+
+def test_language_switcher_is_visible_without_opening_the_menu(page, live_server):
+    page.goto(f"{live_server}/auth/login?lang=ar")
+    assert page.locator("#language-menu").is_visible()
+    assert not page.locator("#main-nav").is_visible()
+
+
+def test_manager_logs_in_and_switches_through_all_languages(page, live_server, make_user):
+    manager = make_user(Role.MANAGER, ["Aarhus"], locale="da")
+    page.goto(f"{live_server}/auth/login")
+    page.fill("#login", manager.email)
+    page.fill("#password", PASSWORD)
+    page.click("input[type=submit]")
+    assert "Aarhus" in page.locator("main").inner_text()
+
+    for lang, name, direction in [
+        ("en", "English", "ltr"),
+        ("ar", "العربية", "rtl"),
+        ("fa", "فارسی", "rtl"),
+        ("ti", "ትግርኛ", "ltr"),
+        ("da", "Dansk", "ltr"),
+    ]:
+        page.click("#language-menu")
+        page.click(f"button[name=lang][value={lang}]")
+        page.wait_for_load_state()
+        assert page.get_attribute("html", "lang") == lang
+        assert page.get_attribute("html", "dir") == direction
+        assert name in page.locator("#language-menu").inner_text()
+        assert "Aarhus" in page.locator("main").inner_text()
+        assert not has_horizontal_scroll(page)
+        screenshot(page, f"manager-home-{lang}")

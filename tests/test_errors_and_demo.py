@@ -1,0 +1,41 @@
+import sqlalchemy as sa
+
+from app import create_app
+from app.auth.models import Role, User
+from app.demo.seed import DEMO_PASSWORD
+from app.extensions import db
+from tests.conftest import html_root, log_in
+
+
+def test_not_found_page_is_translated_and_right_to_left(client):
+    response = client.get("/no-such-page?lang=ar")
+    assert response.status_code == 404
+    assert html_root(response) == ("ar", "rtl")
+    assert "Page not found" not in response.get_data(as_text=True)
+
+
+def test_forbidden_page_explains_itself(client, login_as):
+    login_as(Role.VOLUNTEER, locale="en")
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert "You do not have access to this page" in page
+
+
+def test_forms_without_csrf_token_are_refused(database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": True})
+    response = app.test_client().post("/auth/login?lang=en", data={"login": "a@b.dk", "password": "x"})
+    assert response.status_code == 400
+    assert "The form had expired" in response.get_data(as_text=True)
+
+
+def test_demo_seed_is_idempotent_and_logins_work(runner, client):
+    first = runner.invoke(args=["demo", "seed"])
+    assert first.exit_code == 0 and DEMO_PASSWORD in first.output
+    runner.invoke(args=["demo", "seed"])
+    users = db.session.scalars(sa.select(User)).all()
+    assert len(users) == 6
+    assert {u.role for u in users} == set(Role)
+
+    page = log_in(client, "manager.aarhus@demo.example.org", DEMO_PASSWORD).get_data(as_text=True)
+    assert "Aarhus" in page
+    assert client.get("/municipalities/751").status_code == 200
+    assert client.get("/municipalities/101").status_code == 403
