@@ -13,7 +13,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 translations: install
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel -q compile -d translations
 
 ## make run: install, migrate, load reference and demo data, serve on 127.0.0.1:5000
 run: translations
