@@ -39,3 +39,16 @@ def test_demo_seed_is_idempotent_and_logins_work(runner, client):
     assert "Aarhus" in page
     assert client.get("/municipalities/751").status_code == 200
     assert client.get("/municipalities/101").status_code == 403
+
+
+def test_server_error_page_is_translated(database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "PROPAGATE_EXCEPTIONS": False})
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/boom?lang=fa")
+    assert response.status_code == 500
+    assert html_root(response) == ("fa", "rtl")
+    assert "Something went wrong" not in response.get_data(as_text=True)

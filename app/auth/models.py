@@ -82,6 +82,9 @@ class User(UserMixin, db.Model):
     is_enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Wrong passwords in a row; reaching the limit locks the account for a while.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
     municipalities: Mapped[list["Municipality"]] = relationship(  # noqa: F821
@@ -103,6 +106,8 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password)
+        self.failed_logins = 0
+        self.locked_until = None
 
     def check_password(self, password):
         return self.password_hash is not None and check_password_hash(self.password_hash, password)

@@ -6,6 +6,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.auth import bp
 from app.auth.forms import ChangePasswordForm, LoginForm, RequestResetForm, SetPasswordForm
 from app.auth.services import (
+    LOCKOUT,
+    AccountLocked,
     authenticate,
     describe_token_error,
     find_user_by_login,
@@ -22,12 +24,23 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.login.data, form.password.data)
-        if user is None:
-            form.password.errors.append(_("Wrong e-mail, phone number or password."))
+        try:
+            user = authenticate(form.login.data, form.password.data)
+        except AccountLocked:
+            user = None
+            form.password.errors.append(
+                _(
+                    "Too many wrong passwords. Try again in %(minutes)d minutes, "
+                    "or ask for a new password.",
+                    minutes=LOCKOUT.seconds // 60,
+                )
+            )
         else:
+            if user is None:
+                form.password.errors.append(_("Wrong e-mail, phone number or password."))
+        db.session.commit()
+        if user is not None:
             login_user(user, remember=form.remember.data)
-            db.session.commit()
             return redirect(safe_next_url(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 

@@ -1,5 +1,6 @@
 """Account operations that views, CLI commands and tests call."""
 import re
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import render_template, url_for
@@ -10,6 +11,10 @@ from app.auth.tokens import INVITATION, PASSWORD_RESET, make_token
 from app.extensions import db
 from app.mail import mailer
 from app.timeutil import now_utc
+
+#: Wrong passwords in a row before an account is locked, and for how long.
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
 
 #: Danish numbers have 8 digits; others must be given with their country code.
 DANISH_COUNTRY_CODE = "+45"
@@ -39,12 +44,31 @@ def find_user_by_login(login):
     return db.session.scalars(sa.select(User).where(User.phone == phone)).first()
 
 
+class AccountLocked(Exception):
+    """Too many wrong passwords; the account opens again after LOCKOUT."""
+
+
 def authenticate(login, password):
-    """Return the enabled user with these credentials, or None."""
+    """Return the enabled user with these credentials, or None.
+
+    Counts wrong passwords and raises AccountLocked while an account is
+    locked, so a password cannot be guessed by trying many.
+    """
     user = find_user_by_login(login)
-    if user is None or not user.is_enabled or not user.check_password(password):
+    if user is None or not user.is_enabled:
         return None
-    user.last_login_at = now_utc()
+    now = now_utc()
+    if user.locked_until is not None and user.locked_until > now:
+        raise AccountLocked()
+    if not user.check_password(password):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.failed_logins = 0
+            user.locked_until = now + LOCKOUT
+        return None
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
     return user
 
 
