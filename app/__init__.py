@@ -59,10 +59,12 @@ def register_blueprints(app):
     from app.admin import bp as admin_bp
     from app.main import bp as main_bp
     from app.municipalities.routes import bp as municipalities_bp
+    from app.people.routes import bp as people_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(municipalities_bp)
+    app.register_blueprint(people_bp)
     errors.init_app(app)
 
 

@@ -5,6 +5,14 @@ from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
 
+def add_years(day, years):
+    """Return `day` moved by whole years (negative: back); 29 February becomes 28."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def now_utc():
     """Return the current time as an aware UTC datetime."""
     return datetime.now(timezone.utc)

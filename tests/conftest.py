@@ -153,3 +153,33 @@ def html_root(response):
     """Return the (lang, dir) of a page's <html> element."""
     match = re.search(r'<html lang="([^"]+)" dir="([^"]+)">', response.get_data(as_text=True))
     return match.groups() if match else None
+
+
+def person_data(**overrides):
+    """A valid profile for services.create_person; override what a test is about."""
+    data = {
+        "full_name": "Test Person",
+        "phone": "+4522334455",
+        "municipality_code": 751,
+        "message_locale": "da",
+        "languages": {"ar": 5, "da": 2},
+        "interests": ["football"],
+        "available_weekend": True,
+        "consents": {"matching": True, "contact": True, "statistics": False},
+        "consent_method": "paper",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def make_person(app):
+    """Register a refugee or volunteer through the service layer."""
+    from app.people.services import create_person
+
+    def make(kind="refugee", status=None, **overrides):
+        person, _ = create_person(kind, person_data(**overrides), None, status=status)
+        db.session.commit()
+        return person
+
+    return make

@@ -9,7 +9,7 @@ from wtforms.validators import Length, Optional, ValidationError
 from app.auth.models import ROLE_TITLES, Organisation, Role, User
 from app.auth.services import normalise_phone
 from app.extensions import db
-from app.forms import choice_required, email_address, required
+from app.forms import choice_required, email_address, options, required
 from app.i18n import language_name
 from app.municipalities.models import Municipality
 
@@ -35,12 +35,12 @@ class UserForm(FlaskForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self._user = user
-        self.role.choices = [(role.value, ROLE_TITLES[role]) for role in Role]
-        self.locale.choices = [(c, language_name(c)) for c in current_app.config["LANGUAGES"]]
+        self.role.choices = options([(role.value, ROLE_TITLES[role]) for role in Role])
+        self.locale.choices = options([(c, language_name(c)) for c in current_app.config["LANGUAGES"]])
         organisations = db.session.scalars(sa.select(Organisation).order_by(Organisation.name))
-        self.organisation_id.choices = [(0, _l("None"))] + [(o.id, o.name) for o in organisations]
+        self.organisation_id.choices = options([(0, _l("None"))] + [(o.id, o.name) for o in organisations])
         municipalities = db.session.scalars(sa.select(Municipality).order_by(Municipality.name))
-        self.municipality_codes.choices = [(m.code, m.name) for m in municipalities]
+        self.municipality_codes.choices = options([(m.code, m.name) for m in municipalities])
 
     def _taken(self, column, value):
         query = sa.select(User.id).where(column == value)
@@ -85,9 +85,3 @@ class OrganisationForm(FlaskForm):
             query = query.where(Organisation.id != self._organisation.id)
         if db.session.scalar(query) is not None:
             raise ValidationError(_l("An organisation with this name already exists."))
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: a button whose POST carries the CSRF token."""
-
-    submit = SubmitField(_l("Confirm"))

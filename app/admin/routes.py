@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.admin import bp
-from app.admin.forms import ConfirmForm, OrganisationForm, UserForm
+from app.admin.forms import OrganisationForm, UserForm
 from app.admin.services import (
     apply_user_fields,
     create_user,
@@ -16,6 +16,7 @@ from app.admin.services import (
 from app.auth.models import ROLE_TITLES, Organisation, Role, User
 from app.auth.services import send_invitation
 from app.extensions import db
+from app.forms import ConfirmForm
 from app.permissions import role_required
 
 

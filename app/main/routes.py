@@ -1,8 +1,13 @@
+from datetime import date
+
 from flask import render_template
 from flask_login import current_user
 
 from app.main import bp
 from app.municipalities.services import municipalities_for
+from app.people.dashboard import manager_overview
+from app.people.forms import CERTIFICATE_WARNING_DAYS
+from app.people.models import STATUS_TITLES, RefugeeStatus, VolunteerStatus
 
 
 @bp.route("/")
@@ -10,6 +15,15 @@ def index():
     """Show visitors a welcome and each logged-in user the home page of their role."""
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
+    overview = None
+    if current_user.role in ("manager", "admin"):
+        overview = manager_overview(current_user, date.today(), CERTIFICATE_WARNING_DAYS)
     return render_template(
-        "main/home.html", municipalities=municipalities_for(current_user)
+        "main/home.html",
+        municipalities=municipalities_for(current_user),
+        overview=overview,
+        today=date.today(),
+        refugee_statuses=[(s.value, STATUS_TITLES[s]) for s in RefugeeStatus],
+        volunteer_statuses=[(s.value, STATUS_TITLES[s]) for s in VolunteerStatus],
+        certificate_warning_days=CERTIFICATE_WARNING_DAYS,
     )

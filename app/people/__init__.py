@@ -1,0 +1,1 @@
+"""The people registry: refugees and volunteers, their profiles and status."""

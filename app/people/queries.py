@@ -1,0 +1,198 @@
+"""Finding people: filtered, scoped lists, the waiting list and duplicates."""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from rapidfuzz import fuzz
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.municipalities.models import Municipality
+from app.people.models import (
+    CHILD_CERTIFICATE_YEARS,
+    Consent,
+    ConsentPurpose,
+    Person,
+    PersonInterest,
+    PersonLanguage,
+    Refugee,
+    RefugeeStatus,
+)
+from app.people.names import name_key
+from app.permissions import scope_to_user
+from app.timeutil import add_years
+
+#: Similarity (0-100) of spelling-variant keys above which two names are "the same".
+SIMILAR_NAME_SCORE = 88
+
+SORTS = {
+    "name": (Person.full_name,),
+    "newest": (Person.created_at.desc(),),
+    "waiting": (sa.func.coalesce(Person.arrived_on, sa.func.date(Person.created_at)), Person.id),
+    "status": (Person.status, Person.full_name),
+}
+
+
+@dataclass
+class PeopleFilter:
+    """What a manager narrowed a list down to; empty fields filter nothing."""
+
+    text: str = ""
+    municipality_code: int | None = None
+    status: str = ""
+    language: str = ""
+    interest: str = ""
+    min_days_waiting: int | None = None
+    sort: str = "name"
+    archived: bool = False
+    #: Volunteers whose child certificate runs out within this many days.
+    certificate_expires_within: int | None = None
+
+
+def people_query(model, user, criteria, today=None):
+    """Return a select of `model` (Refugee or Volunteer) that `user` may see, filtered."""
+    query = scope_to_user(sa.select(model), model.municipality_code, user)
+    query = query.where(
+        model.archived_at.is_not(None) if criteria.archived else model.archived_at.is_(None)
+    )
+    if criteria.municipality_code:
+        query = query.where(model.municipality_code == criteria.municipality_code)
+    if criteria.status:
+        query = query.where(model.status == criteria.status)
+    if criteria.language:
+        query = query.where(
+            sa.exists().where(
+                PersonLanguage.person_id == model.id, PersonLanguage.code == criteria.language
+            )
+        )
+    if criteria.interest:
+        query = query.where(
+            sa.exists().where(
+                PersonInterest.person_id == model.id,
+                PersonInterest.interest_key == criteria.interest,
+            )
+        )
+    if criteria.min_days_waiting:
+        cutoff = (today or date.today()) - timedelta(days=criteria.min_days_waiting)
+        query = query.where(model.arrived_on <= cutoff)
+    if criteria.certificate_expires_within is not None:
+        query = query.where(
+            *certificate_expiring(model, today or date.today(), criteria.certificate_expires_within)
+        )
+    query = _search(query, model, criteria.text)
+    return query.order_by(*SORTS.get(criteria.sort, SORTS["name"])).options(
+        selectinload(model.municipality), selectinload(model.languages)
+    )
+
+
+def _search(query, model, text):
+    """Match names across spelling variants, or a phone number or e-mail exactly."""
+    text = (text or "").strip()
+    if not text:
+        return query
+    if "@" in text:
+        return query.where(model.email == text.lower())
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) >= 6 and len(digits) >= len(text.replace(" ", "")) - 3:
+        return query.where(model.phone.contains(digits[-8:]))
+    for token in name_key(text).split():
+        query = query.where(model.name_key.contains(token, autoescape=True))
+    return query
+
+
+def certificate_expiring(model, today, within_days):
+    """SQL conditions: a clean child certificate that runs out within `within_days`."""
+    issued_after = add_years(today, -CHILD_CERTIFICATE_YEARS)
+    return (
+        model.child_certificate_clean.is_(True),
+        model.child_certificate_on > issued_after,
+        model.child_certificate_on <= issued_after + timedelta(days=within_days),
+    )
+
+
+def has_consent(model, purpose):
+    """SQL condition: the newest consent record of `purpose` says yes."""
+    newer = sa.orm.aliased(Consent)
+    return sa.exists().where(
+        Consent.person_id == model.id,
+        Consent.purpose == purpose,
+        Consent.given.is_(True),
+        ~sa.exists().where(
+            newer.person_id == Consent.person_id,
+            newer.purpose == Consent.purpose,
+            newer.recorded_at > Consent.recorded_at,
+        ),
+    )
+
+
+def waiting_list(user):
+    """Refugees with consent to matching and no friend yet, longest waiting first."""
+    criteria = PeopleFilter(status=RefugeeStatus.WAITING, sort="waiting")
+    return people_query(Refugee, user, criteria).where(has_consent(Refugee, ConsentPurpose.MATCHING))
+
+
+def waiting_counts(user):
+    """Return (municipality, refugees waiting) pairs for `user`'s waiting list."""
+    waiting = waiting_list(user).order_by(None).options().subquery()
+    return db.session.execute(
+        sa.select(Municipality, sa.func.count())
+        .join(waiting, waiting.c.municipality_code == Municipality.code)
+        .group_by(Municipality.code)
+        .order_by(Municipality.name)
+    ).all()
+
+
+@dataclass
+class PossibleDuplicate:
+    person: Person
+    reasons: list
+
+
+def find_duplicates(kind, municipality_code, full_name, latin_name=None, birth_year=None,
+                    phone=None, email=None, exclude_id=None):
+    """Return people of `kind` in the municipality who are likely the same person.
+
+    Same phone or e-mail, or a similar name (across spellings) with the same
+    birth year. A shared common first name alone is not enough.
+    """
+    same = [c for c in (
+        Person.phone == phone if phone else None,
+        Person.email == email if email else None,
+        Person.birth_year == birth_year if birth_year else None,
+    ) if c is not None]
+    if not same:
+        return []
+    query = sa.select(Person).where(
+        Person.kind == kind,
+        Person.municipality_code == municipality_code,
+        Person.archived_at.is_(None),
+        sa.or_(*same),
+    )
+    if exclude_id is not None:
+        query = query.where(Person.id != exclude_id)
+    key = name_key(full_name, latin_name)
+    found = []
+    for person in db.session.scalars(query.limit(200)):
+        reasons = []
+        if phone and person.phone == phone:
+            reasons.append(_l("same phone number"))
+        if email and person.email == email:
+            reasons.append(_l("same e-mail"))
+        if birth_year and person.birth_year == birth_year and (
+            fuzz.token_sort_ratio(key, person.name_key) >= SIMILAR_NAME_SCORE
+        ):
+            reasons.append(_l("similar name and same birth year"))
+        if reasons:
+            found.append(PossibleDuplicate(person, reasons))
+    return found
+
+
+def status_counts(model, user):
+    """Return {status: number} of `model` people `user` may see, archived left out."""
+    query = scope_to_user(
+        sa.select(model.status, sa.func.count()).where(model.archived_at.is_(None)),
+        model.municipality_code,
+        user,
+    ).group_by(model.status)
+    return dict(db.session.execute(query).all())

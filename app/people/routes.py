@@ -1,0 +1,234 @@
+"""Manager pages for refugees and volunteers: thin views over services and queries."""
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext as _
+from flask_login import current_user
+
+from app.extensions import db
+from app.i18n import language_name as interface_language_name
+from app.interests import interests
+from app.forms import ConfirmForm
+from app.municipalities.services import municipalities_for
+from app.people import services
+from app.people.forms import (
+    ConsentForm,
+    NewRefugeeForm,
+    NewVolunteerForm,
+    PeopleFilterForm,
+    RefugeeForm,
+    StatusForm,
+    LEVEL_TITLES,
+    VolunteerForm,
+)
+from app.people.languages import language_name
+from app.people.models import (
+    AVAILABILITY_TITLES,
+    CONSENT_PURPOSE_TITLES,
+    GENDER_TITLES,
+    Person,
+    Refugee,
+    Volunteer,
+)
+from app.people.queries import find_duplicates, people_query, waiting_counts, waiting_list
+from app.permissions import require_municipality, role_required
+
+bp = Blueprint("people", __name__, url_prefix="/people")
+
+KINDS = {"refugees": "refugee", "volunteers": "volunteer"}
+MODELS = {"refugee": Refugee, "volunteer": Volunteer}
+NEW_FORMS = {"refugee": NewRefugeeForm, "volunteer": NewVolunteerForm}
+EDIT_FORMS = {"refugee": RefugeeForm, "volunteer": VolunteerForm}
+
+
+def _viewer_locale():
+    return str(get_locale())
+
+
+@bp.app_template_global()
+def language_name_for_viewer(code):
+    """The name of a spoken language in the viewer's language."""
+    return language_name(code, _viewer_locale())
+
+
+@bp.app_template_global()
+def interest_name(key):
+    interest = interests().get(key)
+    return interest.name(_viewer_locale()) if interest else key
+
+
+@bp.app_context_processor
+def people_titles():
+    """Titles of the people registry's choices, for templates."""
+    return {
+        "interface_language_name": interface_language_name,
+        "gender_title": lambda value: GENDER_TITLES.get(value, "–") if value else "–",
+        "level_title": LEVEL_TITLES.get,
+        "availability_title": AVAILABILITY_TITLES.get,
+        "consent_purposes": CONSENT_PURPOSE_TITLES,
+    }
+
+
+@bp.before_request
+@role_required("admin", "manager")
+def staff_with_personal_data_only():
+    """Only managers (in their municipalities) and admins see people."""
+
+
+def _kind(plural):
+    return KINDS.get(plural) or abort(404)
+
+
+def _get_person(person_id):
+    person = db.session.get(Person, person_id) or abort(404)
+    require_municipality(person.municipality_code, personal_data=True)
+    return person
+
+
+@bp.route("/<any(refugees, volunteers):plural>")
+def index(plural):
+    kind = _kind(plural)
+    municipalities = municipalities_for(current_user)
+    filters = PeopleFilterForm(request.args, kind, municipalities)
+    page = db.paginate(
+        people_query(MODELS[kind], current_user, filters.criteria()),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "people/index.html", kind=kind, plural=plural, page=page, filters=filters, today=date.today()
+    )
+
+
+@bp.route("/<any(refugees, volunteers):plural>/new", methods=["GET", "POST"])
+def new(plural):
+    kind = _kind(plural)
+    form = NEW_FORMS[kind](municipalities=municipalities_for(current_user))
+    duplicates = []
+    if form.validate_on_submit():
+        if not form.save_anyway.data:
+            duplicates = find_duplicates(
+                kind,
+                form.municipality_code.data,
+                form.full_name.data,
+                form.latin_name.data,
+                form.birth_year.data,
+                form.phone.data or None,
+                form.email.data or None,
+            )
+        if not duplicates:
+            person, unmatched = services.create_person(kind, form.profile_data(), current_user)
+            db.session.commit()
+            _flash_saved(person, unmatched)
+            return redirect(url_for("people.detail", person_id=person.id))
+        form.save_anyway.data = "1"
+    return render_template(
+        "people/form.html", form=form, kind=kind, plural=plural, person=None, duplicates=duplicates
+    )
+
+
+def _flash_saved(person, unmatched):
+    flash(_("%(name)s is saved.", name=person.full_name), "success")
+    if unmatched:
+        flash(
+            _("These interests matched nothing in the list and were left out: %(interests)s",
+              interests=", ".join(unmatched)),
+            "warning",
+        )
+
+
+@bp.route("/<int:person_id>")
+def detail(person_id):
+    person = _get_person(person_id)
+    return render_template(
+        "people/detail.html",
+        person=person,
+        status_form=StatusForm(person=person),
+        consent_form=ConsentForm(),
+        today=date.today(),
+    )
+
+
+@bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
+def edit(person_id):
+    person = _get_person(person_id)
+    form = EDIT_FORMS[person.kind](obj=person, municipalities=municipalities_for(current_user))
+    if request.method == "GET":
+        _fill_edit_form(form, person)
+    if form.validate_on_submit():
+        unmatched = services.apply_profile(person, form.profile_data())
+        db.session.commit()
+        _flash_saved(person, unmatched)
+        return redirect(url_for("people.detail", person_id=person.id))
+    plural = "refugees" if person.kind == "refugee" else "volunteers"
+    return render_template(
+        "people/form.html", form=form, kind=person.kind, plural=plural, person=person, duplicates=[]
+    )
+
+
+def _fill_edit_form(form, person):
+    """Put the person's related rows into the form's lists."""
+    form.gender.data = person.gender or ""
+    form.wants_gender.data = person.wants_gender or ""
+    form.interests.data = person.interest_keys
+    for entry, language in zip(form.languages, person.languages):
+        entry.code.data, entry.level.data = language.code, language.level
+    if person.kind == "refugee":
+        form.children_birth_years.data = ", ".join(str(c.birth_year) for c in person.household_children)
+    else:
+        for entry, member in zip(form.family_members, person.family_members):
+            entry.form.name.data, entry.form.birth_year.data = member.name, member.birth_year
+        for entry, training in zip(form.trainings, person.trainings):
+            entry.form.course.data, entry.form.completed_on.data = training.course, training.completed_on
+
+
+@bp.post("/<int:person_id>/status")
+def change_status(person_id):
+    person = _get_person(person_id)
+    form = StatusForm(person=person)
+    if form.validate_on_submit():
+        services.set_status(person, form.status.data, current_user, form.note.data)
+        db.session.commit()
+        flash(_("The status is now: %(status)s.", status=person.status_title), "success")
+    else:
+        flash(_("The status was not changed. Choose a new status."), "danger")
+    return redirect(url_for("people.detail", person_id=person.id))
+
+
+@bp.post("/<int:person_id>/consent")
+def consent(person_id):
+    person = _get_person(person_id)
+    form = ConsentForm()
+    if form.validate_on_submit():
+        services.record_consent(
+            person, form.purpose.data, form.given.data == "yes", form.method.data, current_user
+        )
+        db.session.commit()
+        flash(_("The consent is recorded."), "success")
+    return redirect(url_for("people.detail", person_id=person.id, _anchor="consent"))
+
+
+@bp.route("/<int:person_id>/archive", methods=["GET", "POST"])
+def archive(person_id):
+    person = _get_person(person_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if person.archived_at is None:
+            services.archive(person, current_user)
+            flash(_("%(name)s is archived.", name=person.full_name), "success")
+        else:
+            services.restore(person, current_user)
+            flash(_("%(name)s is back in the lists.", name=person.full_name), "success")
+        db.session.commit()
+        return redirect(url_for("people.detail", person_id=person.id))
+    return render_template("people/confirm_archive.html", form=form, person=person)
+
+
+@bp.route("/waiting")
+def waiting():
+    page = db.paginate(
+        waiting_list(current_user), per_page=current_app.config["PER_PAGE"], error_out=False
+    )
+    return render_template(
+        "people/waiting.html", page=page, counts=waiting_counts(current_user), today=date.today()
+    )

@@ -1,0 +1,111 @@
+"""Registering, editing and following people; functions flush, callers commit."""
+from app.extensions import db
+from app.interests import map_interests
+from app.people.models import (
+    Consent,
+    FamilyMember,
+    HouseholdChild,
+    PersonInterest,
+    PersonLanguage,
+    Refugee,
+    RefugeeStatus,
+    StatusChange,
+    Training,
+    Volunteer,
+    VolunteerStatus,
+)
+from app.people.names import name_key
+from app.timeutil import now_utc
+
+#: The status a person starts in when a manager registers them.
+INITIAL_STATUS = {"refugee": RefugeeStatus.WAITING, "volunteer": VolunteerStatus.AVAILABLE}
+PROFILE_FIELDS = (
+    "full_name", "latin_name", "phone", "email", "birth_year", "gender", "wants_gender", "postcode",
+    "municipality_code", "hopes", "available_weekday_day", "available_weekday_evening",
+    "available_weekend", "family", "age_min", "age_max", "notes",
+)
+REFUGEE_FIELDS = ("arrived_on", "household_adults")
+VOLUNTEER_FIELDS = (
+    "capacity", "max_distance_km", "child_certificate_on", "child_certificate_clean", "recruited_by",
+)
+
+
+def apply_profile(person, data):
+    """Copy profile `data` (a dict, as PersonForm.profile_data gives) onto `person`.
+
+    Returns the free-text interests that matched nothing in the taxonomy.
+    """
+    fields = PROFILE_FIELDS + (REFUGEE_FIELDS if person.kind == "refugee" else VOLUNTEER_FIELDS)
+    for name in fields:
+        value = data.get(name)
+        if isinstance(value, str):
+            value = value.strip() or None
+        setattr(person, name, value)
+    person.message_locale = data.get("message_locale") or "da"
+    person.name_key = name_key(person.full_name, person.latin_name)
+    person.languages = [
+        PersonLanguage(code=code, level=level) for code, level in data.get("languages", {}).items()
+    ]
+    wanted = data.get("interests", ())
+    unmatched = [text for text in wanted if not map_interests([text])]
+    person.interests = [PersonInterest(interest_key=key) for key in map_interests(wanted)]
+    if person.kind == "refugee":
+        person.household_children = [
+            HouseholdChild(birth_year=year) for year in data.get("children_birth_years", ())
+        ]
+    else:
+        person.family_members = [
+            FamilyMember(name=name, birth_year=year) for name, year in data.get("family_members", ())
+        ]
+        person.trainings = [
+            Training(course=course, completed_on=on) for course, on in data.get("trainings", ())
+        ]
+    return unmatched
+
+
+def create_person(kind, data, user, status=None):
+    """Register a refugee or volunteer with their initial consents; return (person, unmatched)."""
+    person = (Refugee if kind == "refugee" else Volunteer)(created_by_id=user.id if user else None)
+    unmatched = apply_profile(person, data)
+    db.session.add(person)
+    set_status(person, status or INITIAL_STATUS[kind], user)
+    for purpose, given in data.get("consents", {}).items():
+        record_consent(person, purpose, given, data["consent_method"], user)
+    db.session.flush()
+    return person, unmatched
+
+
+def set_status(person, status, user, note=None):
+    """Move a person to `status`, keeping the step in their history."""
+    person.status = status
+    person.status_changed_at = now_utc()
+    person.status_changes.append(
+        StatusChange(status=status, changed_by_id=user.id if user else None, note=note or None)
+    )
+    db.session.flush()
+
+
+def record_consent(person, purpose, given, method, user):
+    """Record a yes or no to `purpose`; the newest record is the one that counts."""
+    person.consents.insert(
+        0,
+        Consent(
+            purpose=purpose,
+            given=bool(given),
+            method=method,
+            recorded_at=now_utc(),
+            recorded_by_id=user.id if user else None,
+        ),
+    )
+    db.session.flush()
+
+
+def archive(person, user):
+    """Hide a person from lists and matching, keeping their history."""
+    person.archived_at = now_utc()
+    set_status(person, RefugeeStatus.LEFT if person.kind == "refugee" else VolunteerStatus.LEFT, user)
+
+
+def restore(person, user):
+    person.archived_at = None
+    set_status(person, INITIAL_STATUS[person.kind], user)
