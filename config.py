@@ -49,6 +49,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     PER_PAGE = 25
+    #: Largest upload (import files) accepted.
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
 
 
 class DevelopmentConfig(Config):

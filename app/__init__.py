@@ -60,11 +60,13 @@ def register_blueprints(app):
     from app.main import bp as main_bp
     from app.municipalities.routes import bp as municipalities_bp
     from app.people.routes import bp as people_bp
+    from app.recruitment.routes import bp as recruitment_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(municipalities_bp)
     app.register_blueprint(people_bp)
+    app.register_blueprint(recruitment_bp)
     errors.init_app(app)
 
 

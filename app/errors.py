@@ -18,6 +18,10 @@ ERRORS = {
         _l("Page not found"),
         _l("The page may have moved, or the address may be mistyped."),
     ),
+    413: (
+        _l("The file is too large"),
+        _l("Files up to 10 MB can be uploaded. Split the file into smaller ones."),
+    ),
     500: (
         _l("Something went wrong on our side"),
         _l("We have been told. Please try again in a moment."),
@@ -42,7 +46,7 @@ def handle_server_error(error):
 
 
 def init_app(app):
-    for code in (400, 403, 404):
+    for code in (400, 403, 404, 413):
         app.register_error_handler(code, lambda error, code=code: render_error(code))
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(500, handle_server_error)

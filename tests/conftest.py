@@ -118,12 +118,12 @@ def make_user(app):
             **fields,
         )
         user.set_password(PASSWORD)
+        db.session.add(user)
         if role == Role.MANAGER:
             user.organisation = db.session.scalars(
                 sa.select(Organisation).where(Organisation.name == "Dansk Røde Kors")
             ).first() or Organisation(name="Dansk Røde Kors")
             user.municipalities = [municipality_named(name) for name in municipalities]
-        db.session.add(user)
         db.session.commit()
         return user
 

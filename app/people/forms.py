@@ -9,6 +9,7 @@ from datetime import date
 from flask import current_app
 from flask_babel import get_locale, gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -137,9 +138,10 @@ class PersonForm(FlaskForm):
         super().__init__(*args, **kwargs)
         locale = str(get_locale())
         self.allowed_municipalities = {m.code: m for m in municipalities}
-        self.municipality_code.choices = options([(0, _l("From the postcode"))] + [
-            (m.code, m.name) for m in municipalities
-        ])
+        if "municipality_code" in self:
+            self.municipality_code.choices = options([(0, _l("From the postcode"))] + [
+                (m.code, m.name) for m in municipalities
+            ])
         self.message_locale.choices = options([
             (c, interface_language_name(c)) for c in current_app.config["LANGUAGES"]
         ])
@@ -201,7 +203,7 @@ class PersonForm(FlaskForm):
 
     def profile_data(self):
         """Return the validated profile as the plain dict services.apply_profile takes."""
-        data = {name: getattr(self, name).data for name in PROFILE_FIELDS}
+        data = {name: getattr(self, name).data for name in PROFILE_FIELDS if name in self}
         data["message_locale"] = self.message_locale.data
         data["languages"] = {e.code.data: e.level.data for e in self.languages if e.code.data}
         free_text = [t.strip() for t in (self.other_interests.data or "").split(",") if t.strip()]
@@ -395,3 +397,17 @@ class PeopleFilterForm(FlaskForm):
             archived=bool(self.archived.data),
             certificate_expires_within=CERTIFICATE_WARNING_DAYS if self.certificate_expiring.data else None,
         )
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("File"),
+        validators=[FileRequired(message=_l("Choose a file to import."))],
+        description=_l("CSV (comma or semicolon) or XLSX, with a header row as in the template."),
+    )
+    submit = SubmitField(_l("Check the file"))
+
+
+class ConfirmImportForm(FlaskForm):
+    token = HiddenField(validators=[required()])
+    submit = SubmitField(_l("Import"))

@@ -1,8 +1,19 @@
 """Manager pages for refugees and volunteers: thin views over services and queries."""
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale, gettext as _, ngettext
+from sqlalchemy.orm import selectinload
 from flask_login import current_user
 
 from app.extensions import db
@@ -10,9 +21,12 @@ from app.i18n import language_name as interface_language_name
 from app.interests import interests
 from app.forms import ConfirmForm
 from app.municipalities.services import municipalities_for
-from app.people import services
+from app.people import exporting, importing, services, uploads
+from app.people.columns import columns_for
 from app.people.forms import (
+    ConfirmImportForm,
     ConsentForm,
+    ImportForm,
     NewRefugeeForm,
     NewVolunteerForm,
     PeopleFilterForm,
@@ -37,6 +51,12 @@ bp = Blueprint("people", __name__, url_prefix="/people")
 
 KINDS = {"refugees": "refugee", "volunteers": "volunteer"}
 MODELS = {"refugee": Refugee, "volunteer": Volunteer}
+#: Related rows an export writes, loaded in a few queries instead of one per person.
+EXPORT_LOADS = (
+    selectinload(Person.interests),
+    selectinload(Person.consents),
+    selectinload(Person.household_children),
+)
 NEW_FORMS = {"refugee": NewRefugeeForm, "volunteer": NewVolunteerForm}
 EDIT_FORMS = {"refugee": RefugeeForm, "volunteer": VolunteerForm}
 
@@ -232,3 +252,81 @@ def waiting():
     return render_template(
         "people/waiting.html", page=page, counts=waiting_counts(current_user), today=date.today()
     )
+
+
+FILE_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _download(content, name, file_format):
+    response = make_response(content)
+    response.headers["Content-Type"] = FILE_TYPES[file_format]
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
+    return response
+
+
+@bp.route("/<any(refugees, volunteers):plural>/export.<any(csv, xlsx):file_format>")
+def export(plural, file_format):
+    kind = _kind(plural)
+    filters = PeopleFilterForm(request.args, kind, municipalities_for(current_user))
+    people = db.session.scalars(
+        people_query(MODELS[kind], current_user, filters.criteria()).options(*EXPORT_LOADS)
+    ).all()
+    content = exporting.export_people(people, kind, file_format, current_user, _viewer_locale())
+    db.session.commit()
+    return _download(content, f"{plural}-{date.today().isoformat()}", file_format)
+
+
+@bp.route("/<any(refugees, volunteers):plural>/import/template.<any(csv, xlsx):file_format>")
+def import_template(plural, file_format):
+    content = exporting.template(_kind(plural), file_format, _viewer_locale())
+    return _download(content, f"{plural}-template", file_format)
+
+
+@bp.route("/<any(refugees, volunteers):plural>/import", methods=["GET", "POST"])
+def import_file(plural):
+    """Upload a file and see the dry run; nothing is written yet."""
+    kind = _kind(plural)
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        content = upload.read()
+        try:
+            preview = importing.preview_import(
+                kind, upload.filename, content, municipalities_for(current_user)
+            )
+        except importing.ImportFileError as error:
+            form.file.errors.append(error.message)
+        else:
+            token = uploads.keep(current_user, upload.filename, content) if preview.ok else None
+            return render_template(
+                "people/import_preview.html", preview=preview, plural=plural,
+                confirm=ConfirmImportForm(token=token),
+            )
+    return render_template(
+        "people/import.html", form=form, plural=plural, kind=kind, columns=columns_for(kind),
+        locale=_viewer_locale(),
+    )
+
+
+@bp.post("/<any(refugees, volunteers):plural>/import/confirm")
+def confirm_import(plural):
+    """Write the checked file in one transaction, checking it once more first."""
+    kind = _kind(plural)
+    form = ConfirmImportForm()
+    stored = uploads.load(current_user, form.token.data) if form.validate_on_submit() else None
+    if stored is None:
+        flash(_("The checked file is gone. Upload it again."), "warning")
+        return redirect(url_for("people.import_file", plural=plural))
+    preview = importing.preview_import(kind, *stored, municipalities_for(current_user))
+    if not preview.ok:
+        return render_template(
+            "people/import_preview.html", preview=preview, plural=plural, confirm=None
+        )
+    count = importing.commit_import(preview, current_user)
+    db.session.commit()
+    uploads.discard(current_user, form.token.data)
+    flash(ngettext("%(num)d person is imported.", "%(num)d people are imported.", count), "success")
+    return redirect(url_for("people.index", plural=plural, sort="newest"))

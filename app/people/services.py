@@ -63,30 +63,43 @@ def apply_profile(person, data):
     return unmatched
 
 
-def create_person(kind, data, user, status=None):
-    """Register a refugee or volunteer with their initial consents; return (person, unmatched)."""
+def build_person(kind, data, user, status=None):
+    """Add a new refugee or volunteer with their initial consents to the session, unflushed.
+
+    Returns (person, free-text interests that matched nothing). Imports
+    build many people and flush once.
+    """
     person = (Refugee if kind == "refugee" else Volunteer)(created_by_id=user.id if user else None)
     unmatched = apply_profile(person, data)
     db.session.add(person)
-    set_status(person, status or INITIAL_STATUS[kind], user)
+    _add_status(person, status or INITIAL_STATUS[kind], user)
     for purpose, given in data.get("consents", {}).items():
-        record_consent(person, purpose, given, data["consent_method"], user)
+        _add_consent(person, purpose, given, data["consent_method"], user)
+    return person, unmatched
+
+
+def create_person(kind, data, user, status=None):
+    """Register a refugee or volunteer; return (person, unmatched interests)."""
+    person, unmatched = build_person(kind, data, user, status)
     db.session.flush()
     return person, unmatched
 
 
-def set_status(person, status, user, note=None):
-    """Move a person to `status`, keeping the step in their history."""
+def _add_status(person, status, user, note=None):
     person.status = status
     person.status_changed_at = now_utc()
-    person.status_changes.append(
-        StatusChange(status=status, changed_by_id=user.id if user else None, note=note or None)
+    person.status_changes.insert(
+        0, StatusChange(status=status, changed_by_id=user.id if user else None, note=note or None)
     )
+
+
+def set_status(person, status, user, note=None):
+    """Move a person to `status`, keeping the step in their history."""
+    _add_status(person, status, user, note)
     db.session.flush()
 
 
-def record_consent(person, purpose, given, method, user):
-    """Record a yes or no to `purpose`; the newest record is the one that counts."""
+def _add_consent(person, purpose, given, method, user):
     person.consents.insert(
         0,
         Consent(
@@ -97,6 +110,11 @@ def record_consent(person, purpose, given, method, user):
             recorded_by_id=user.id if user else None,
         ),
     )
+
+
+def record_consent(person, purpose, given, method, user):
+    """Record a yes or no to `purpose`; the newest record is the one that counts."""
+    _add_consent(person, purpose, given, method, user)
     db.session.flush()
 
 

@@ -1,0 +1,209 @@
+"""Volunteers turned into column arrays, so one refugee is scored against all at once.
+
+``score_pair`` is clear but costs tens of microseconds a pair. Ranking
+thousands of volunteers, or filling the batch score matrix, instead works on
+per-volunteer arrays (coordinates, a language-level matrix over the languages
+present, an interest matrix over the taxonomy, slot bitmasks …) built once by
+``prepare``. The arithmetic mirrors ``app.matching.scoring`` step by step, in
+the same order, so totals agree to rounding.
+
+Prepared volunteers are cached by the identity of the candidate objects:
+candidates are immutable, so the same objects always give the same arrays.
+Callers that rebuild candidates per request should keep the result of
+``prepare`` instead.
+"""
+import threading
+from collections import OrderedDict
+from dataclasses import astuple
+from datetime import date
+
+import numpy as np
+
+from app.interests import interests
+from app.matching.candidate import GENDERS, SLOTS
+from app.matching.geo import haversine_km_many
+from app.matching.scoring import (
+    DANISH_PRACTICE_BONUS,
+    DANISH_PRACTICE_MIN_LEVEL,
+    DEFAULT_WEIGHTS,
+    FULL_INTERESTS,
+    LEVEL_POINTS,
+    MET,
+    MIN_SHARED_LEVEL,
+    NOT_MET,
+    PARTS,
+    UNKNOWN,
+    location_points,
+)
+
+_LEVEL_POINTS = np.array(LEVEL_POINTS, dtype=float)
+#: Gender as a small integer; 0 is unknown and never meets a wish.
+_GENDER_CODE = {None: 0} | {gender: number for number, gender in enumerate(GENDERS, start=1)}
+_SLOT_BIT = {slot: 1 << bit for bit, slot in enumerate(SLOTS)}
+_POPCOUNT = np.array([bin(mask).count("1") for mask in range(1 << len(SLOTS))])
+_CACHE_SIZE = 4
+
+
+def _slot_mask(candidate):
+    return sum(_SLOT_BIT[slot] for slot in candidate.availability)
+
+
+def _optional(values):
+    """Return a float array with NaN where a value is None."""
+    return np.array([np.nan if value is None else value for value in values], dtype=float)
+
+
+class PreparedVolunteers:
+    """Per-volunteer arrays for vectorised scoring; build with ``prepare``."""
+
+    def __init__(self, volunteers):
+        self.candidates = tuple(volunteers)
+        self.ids = [v.id for v in self.candidates]
+        self.index = {volunteer_id: i for i, volunteer_id in enumerate(self.ids)}
+        if len(self.index) != len(self.ids):
+            raise ValueError("volunteer ids must be unique")
+        vs = self.candidates
+        codes = sorted({code for v in vs for code in v.languages})
+        self.language_column = {code: column for column, code in enumerate(codes)}
+        self.levels = np.zeros((len(vs), len(codes)), dtype=np.int64)
+        for row, v in enumerate(vs):
+            for code, level in v.languages.items():
+                self.levels[row, self.language_column[code]] = level
+        self.danish = np.array([v.languages.get("da", 0) for v in vs], dtype=np.int64)
+        self.interest_column = {key: column for column, key in enumerate(interests())}
+        self.interests = np.zeros((len(vs), len(self.interest_column)), dtype=np.float32)
+        for row, v in enumerate(vs):
+            self.interests[row, [self.interest_column[key] for key in v.interests]] = 1
+        self.interest_count = self.interests.sum(axis=1, dtype=np.int64)
+        self.slots = np.array([_slot_mask(v) for v in vs], dtype=np.int64)
+        self.slot_count = _POPCOUNT[self.slots]
+        self.lat = np.array([v.location[0] for v in vs], dtype=float)
+        self.lon = np.array([v.location[1] for v in vs], dtype=float)
+        self.municipality = np.array([v.municipality for v in vs], dtype=np.int64)
+        self.has_max_distance = np.array([v.max_distance_km is not None for v in vs], dtype=bool)
+        self.max_distance = np.array([np.inf if v.max_distance_km is None else v.max_distance_km for v in vs])
+        self.capacity = np.array([v.capacity for v in vs], dtype=np.int64)
+        self.certificate = np.array([v.has_child_certificate for v in vs], dtype=bool)
+        self.gender = np.array([_GENDER_CODE[v.gender] for v in vs], dtype=np.int64)
+        self.wants_gender = np.array([_GENDER_CODE[v.wants_gender] for v in vs], dtype=np.int64)
+        self.family = np.array([v.family for v in vs], dtype=bool)
+        self.birth_year = _optional(v.birth_year for v in vs)
+        self.age_min = _optional(v.age_min for v in vs)
+        self.age_max = _optional(v.age_max for v in vs)
+        self.has_age_range = ~(np.isnan(self.age_min) & np.isnan(self.age_max))
+
+    def __len__(self):
+        return len(self.candidates)
+
+
+_cache = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def prepare(volunteers):
+    """Return volunteers as arrays, reusing the last few preparations of the same candidate objects."""
+    if isinstance(volunteers, PreparedVolunteers):
+        return volunteers
+    volunteers = tuple(volunteers)
+    key = tuple(map(id, volunteers))  # stable: the cached entry keeps these objects alive
+    with _cache_lock:
+        if (prepared := _cache.get(key)) is not None:
+            _cache.move_to_end(key)
+            return prepared
+    prepared = PreparedVolunteers(volunteers)
+    with _cache_lock:
+        _cache[key] = prepared
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return prepared
+
+
+def _language(refugee, pv):
+    best = np.zeros(len(pv), dtype=np.int64)
+    for code, level in refugee.languages.items():
+        column = pv.language_column.get(code)
+        if level < MIN_SHARED_LEVEL or column is None:
+            continue
+        theirs = pv.levels[:, column]
+        np.maximum(best, np.where(theirs >= MIN_SHARED_LEVEL, np.minimum(theirs, level), 0), out=best)
+    points, speaks = _LEVEL_POINTS[best], best >= MIN_SHARED_LEVEL
+    if refugee.wants_danish_practice:
+        bonus = speaks & (pv.danish >= DANISH_PRACTICE_MIN_LEVEL)
+        points = np.where(bonus, np.minimum(100, points + DANISH_PRACTICE_BONUS), points)
+    return points, speaks
+
+
+def _interests(refugee, pv):
+    mine = np.zeros(len(pv.interest_column), dtype=np.float32)
+    mine[[pv.interest_column[key] for key in refugee.interests]] = 1
+    shared = (pv.interests @ mine).astype(np.int64)
+    enough = np.minimum(pv.interest_count, min(FULL_INTERESTS, len(refugee.interests)))
+    return np.where(shared > 0, 100 * shared / np.maximum(enough, 1), 0.0)
+
+
+def _availability(refugee, pv):
+    shared = _POPCOUNT[pv.slots & _slot_mask(refugee)]
+    enough = np.minimum(pv.slot_count, len(refugee.availability))
+    return np.where(shared > 0, 100 * shared / np.maximum(enough, 1), 0.0)
+
+
+def _age_check(ages, low, high):
+    """Return MET / NOT_MET / UNKNOWN per element; NaN bounds are open, NaN ages unknown."""
+    inside = ~(ages < low) & ~(ages > high)
+    return np.where(np.isnan(ages), UNKNOWN, np.where(inside, MET, NOT_MET))
+
+
+def _preferences(refugee, pv, year):
+    total = np.zeros(len(pv))
+    count = np.zeros(len(pv), dtype=np.int64)
+    if refugee.family:
+        total = total + np.where(pv.family, MET, NOT_MET)
+        count = count + 1
+    if refugee.age_min is not None or refugee.age_max is not None:
+        low = -np.inf if refugee.age_min is None else refugee.age_min
+        high = np.inf if refugee.age_max is None else refugee.age_max
+        total = total + _age_check(year - pv.birth_year, low, high)
+        count = count + 1
+    refugee_age = np.full(len(pv), np.nan if refugee.birth_year is None else year - refugee.birth_year)
+    total = total + np.where(pv.has_age_range, _age_check(refugee_age, pv.age_min, pv.age_max), 0)
+    count = count + pv.has_age_range
+    return np.where(count > 0, total / np.maximum(count, 1), MET)
+
+
+def _allowed(refugee, pv, km, speaks, declined):
+    """Return a boolean array: True where no hard rule excludes the pair."""
+    allowed = speaks & (pv.capacity >= 1)
+    if refugee.wants_gender is not None:
+        allowed &= pv.gender == _GENDER_CODE[refugee.wants_gender]
+    allowed &= (pv.wants_gender == 0) | (pv.wants_gender == _GENDER_CODE[refugee.gender])
+    if refugee.household_children > 0:
+        allowed &= pv.certificate
+    allowed &= np.where(pv.has_max_distance, km <= pv.max_distance, pv.municipality == refugee.municipality)
+    if declined:
+        allowed[[pv.index[v] for v in declined if v in pv.index]] = False
+    return allowed
+
+
+def score_volunteers(refugee, pv, weights=None, declined=(), year=None):
+    """Return (totals, parts, allowed) of ``refugee`` against every prepared volunteer.
+
+    ``parts`` maps part name -> array; ``totals`` is 0 where ``allowed`` is
+    False, as ``score_pair`` gives excluded pairs. ``declined`` holds
+    volunteer ids this refugee must not be offered again.
+    """
+    weights = weights or DEFAULT_WEIGHTS
+    year = year or date.today().year
+    km = haversine_km_many(*refugee.location, pv.lat, pv.lon)
+    language, speaks = _language(refugee, pv)
+    parts = {
+        "language": language,
+        "interests": _interests(refugee, pv),
+        "location": location_points(km),
+        "availability": _availability(refugee, pv),
+        "preferences": _preferences(refugee, pv, year),
+    }
+    total = 0.0
+    for name in PARTS:
+        total = total + getattr(weights, name) * parts[name]
+    allowed = _allowed(refugee, pv, km, speaks, declined)
+    return np.where(allowed, total / sum(astuple(weights)), 0.0), parts, allowed

@@ -1,0 +1,32 @@
+"""Suggest volunteers for one refugee, best first."""
+import numpy as np
+
+from app.matching.prepared import prepare, score_volunteers
+from app.matching.scoring import Score, score_pair
+
+
+def rank(refugee, volunteers, limit=10, exclude=(), weights=None):
+    """Return up to ``limit`` (volunteer id, Score) pairs, best first, leaving excluded pairs out.
+
+    ``volunteers`` is a sequence of candidates or the result of ``prepare``;
+    ``limit=None`` returns every allowed volunteer. Scores come from the
+    vectorised arrays; reasons are worked out only for the pairs returned.
+    Equal totals keep the volunteers' order.
+    """
+    pv = prepare(volunteers)
+    declined = {volunteer_id for refugee_id, volunteer_id in exclude if refugee_id == refugee.id}
+    totals, parts, allowed = score_volunteers(refugee, pv, weights, declined)
+    candidates = np.flatnonzero(allowed)
+    best = candidates[np.argsort(-totals[candidates], kind="stable")][:limit]
+    return [
+        (
+            pv.ids[i],
+            Score(
+                total=float(totals[i]),
+                parts={name: float(points[i]) for name, points in parts.items()},
+                excluded=False,
+                reasons=score_pair(refugee, pv.candidates[i], weights).reasons,
+            ),
+        )
+        for i in best
+    ]

@@ -1,0 +1,1 @@
+"""Recruiting volunteer friends: the public application and the managers' decision."""

@@ -1,0 +1,65 @@
+"""Volunteer applications: receiving them, and approving or declining with an e-mail."""
+import time
+from collections import defaultdict, deque
+
+from flask import render_template
+from flask_babel import force_locale
+
+from app.mail import mailer
+from app.people.models import VolunteerStatus
+from app.people.services import create_person, set_status
+
+#: Applications one address may send per window, against scripted spam.
+MAX_APPLICATIONS = 5
+WINDOW_SECONDS = 3600
+
+
+class RateLimiter:
+    """Count recent events per key in memory; enough for one server process."""
+
+    def __init__(self, limit, window_seconds, clock=time.monotonic):
+        self.limit = limit
+        self.window = window_seconds
+        self.clock = clock
+        self._events = defaultdict(deque)
+
+    def allow(self, key):
+        """Record an event for `key`; return False when the limit is already reached."""
+        now = self.clock()
+        events = self._events[key]
+        while events and events[0] <= now - self.window:
+            events.popleft()
+        if len(events) >= self.limit:
+            return False
+        events.append(now)
+        return True
+
+
+application_limiter = RateLimiter(MAX_APPLICATIONS, WINDOW_SECONDS)
+
+
+def submit_application(data):
+    """Register an applicant volunteer from the public form and thank them by e-mail."""
+    volunteer, _ = create_person("volunteer", data, None, status=VolunteerStatus.APPLICANT)
+    _mail(volunteer, "email/application_received.txt")
+    return volunteer
+
+
+def approve(volunteer, user):
+    """Make an applicant an available volunteer and tell them."""
+    set_status(volunteer, VolunteerStatus.AVAILABLE, user)
+    _mail(volunteer, "email/application_approved.txt")
+
+
+def decline(volunteer, user, reason):
+    """Decline an applicant, keeping the reason in the history, and tell them why."""
+    set_status(volunteer, VolunteerStatus.LEFT, user, note=reason)
+    _mail(volunteer, "email/application_declined.txt", reason=reason)
+
+
+def _mail(volunteer, template, **context):
+    if not volunteer.email:
+        return
+    with force_locale(volunteer.message_locale):
+        subject, body = render_template(template, volunteer=volunteer, **context).split("\n", 1)
+        mailer.send(volunteer.email, subject.strip(), body.lstrip("\n"))

@@ -1,0 +1,220 @@
+import csv
+import io
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import Workbook, load_workbook
+
+from app.auth.models import Role
+from app.extensions import db
+from app.people.models import ExportRecord, Person, Refugee, Volunteer
+
+HEADER_DA = "navn;telefon;e-mail;fødselsår;postnummer;sprog;interesser;tid;ankomstdato;samtykke_matchning;samtykke_måde"
+HEADER_EN = "name,phone,email,birth_year,postcode,languages,interests,availability,arrived_on,consent_matching,consent_method"
+NAMES = ["محمد الحسن", "ሰላም ተስፋይ", "Søren Ærø", "Олена Коваленко"]
+
+
+def count(model=Person):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def upload(client, plural, filename, content):
+    return client.post(
+        f"/people/{plural}/import",
+        data={"file": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data",
+    )
+
+
+def confirm_token(page):
+    import re
+
+    return re.search(r'name="token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def good_csv(encoding="utf-8", bom=False):
+    lines = [
+        HEADER_DA,
+        "Amal Haddad;22 33 44 55;;1990;8000;ar:5, da:2;fodbold, madlavning;weekend;2026-01-05;ja;papir",
+        "Selam Tesfay;;selam@example.org;1995;8200;ti:5;;hverdag aften;05-02-2026;nej;mundtligt med tolk",
+    ]
+    text = "\r\n".join(lines) + "\r\n"
+    return (b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding)
+
+
+@pytest.mark.parametrize("encoding, bom", [("utf-8", False), ("utf-8", True), ("cp1252", False)])
+def test_dry_run_writes_nothing_then_confirm_writes_all(client, login_as, encoding, bom):
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    page = upload(client, "refugees", "people.csv", good_csv(encoding, bom)).get_data(as_text=True)
+    assert "2 people are ready to import." in page
+    assert count() == 0
+    response = client.post(
+        "/people/refugees/import/confirm", data={"token": confirm_token(page)}, follow_redirects=True
+    )
+    assert "2 people are imported." in response.get_data(as_text=True)
+    amal = db.session.scalars(sa.select(Refugee).where(Refugee.full_name == "Amal Haddad")).one()
+    assert amal.phone == "+4522334455" and amal.municipality.name == "Aarhus"
+    assert {l.code: l.level for l in amal.languages} == {"ar": 5, "da": 2}
+    assert set(amal.interest_keys) == {"football", "cooking"}
+    assert amal.available_weekend and amal.has_consent("matching")
+    selam = db.session.scalars(sa.select(Refugee).where(Refugee.full_name == "Selam Tesfay")).one()
+    assert not selam.has_consent("matching")
+    assert selam.current_consent("matching").method == "oral_interpreter"
+    assert str(selam.arrived_on) == "2026-02-05"
+
+
+def test_english_headers_and_commas_are_accepted(client, login_as):
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    content = (HEADER_EN + '\nJohn Smith,+4511223344,,1980,8000,"en:5;da:3",football,weekend,,yes,paper\n').encode()
+    page = upload(client, "refugees", "people.csv", content).get_data(as_text=True)
+    assert "1 person is ready to import." in page
+
+
+def test_row_errors_name_line_column_and_reason_and_block_the_import(client, login_as):
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    content = "\n".join([
+        HEADER_DA,
+        "Amal Haddad;22 33 44 55;;1990;8000;ar:5;;;;ja;papir",
+        ";22 33 44 56;;1990;8000;ar:5;;;;ja;papir",
+        "Bad Phone;12;;abc;0999;xx:9;skydiving on mars;;31-31-2026;måske;papir",
+        "Copenhagener;22 33 44 57;;1990;1050;ar:5;;;;ja;papir",
+    ]).encode()
+    page = upload(client, "refugees", "people.csv", content).get_data(as_text=True)
+    assert "3 rows have errors." in page
+    for expected in ("a name is required", "not a phone number", "not a whole number",
+                     "0999 is not a Danish postcode", "write languages as code:level",
+                     "unknown interests: skydiving on mars", "not a date", "write ja or nej",
+                     "you do not manage people in København"):
+        assert expected in page, expected
+    assert ">4<" in page and "<code>telefon</code>" in page
+    assert 'name="token"' not in page  # no way to confirm
+    assert count() == 0
+
+
+@pytest.mark.parametrize(
+    "filename, content, message",
+    [
+        ("empty.csv", b"", "The file is empty."),
+        ("blank.csv", b"\r\n\r\n", "The file is empty."),
+        ("photo.png", b"\x89PNG\r\n\x1a\n\x00\x00", "Upload a CSV or XLSX file"),
+        ("fake.xlsx", b"this is not a spreadsheet", "This is not a readable XLSX file."),
+        ("binary.csv", b"\x00\x01\x02\x03garbage\x00", "This does not look like a CSV file."),
+    ],
+)
+def test_bad_files_get_a_clear_message(client, login_as, filename, content, message):
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    response = upload(client, "refugees", filename, content)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert count() == 0
+
+
+def test_missing_required_column_is_reported(client, login_as):
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    page = upload(client, "refugees", "x.csv", b"telefon;postnummer\n22334455;8000\n").get_data(as_text=True)
+    assert "lacks required columns: navn" in page
+    assert count() == 0
+
+
+def test_header_only_file_has_no_people(client, login_as):
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    page = upload(client, "refugees", "x.csv", (HEADER_DA + "\n").encode()).get_data(as_text=True)
+    assert "no people" in page
+
+
+def test_duplicates_are_warned_in_the_dry_run(client, login_as, make_person):
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    make_person("refugee", full_name="Mohammed Al-Hassan", birth_year=1990, phone="+4599887766")
+    content = "\n".join([
+        HEADER_DA,
+        "Muhammad el Hasan;;m@example.org;1990;8000;ar:5;;;;ja;papir",
+        "Twin Row;22 33 44 55;;1991;8000;ar:5;;;;ja;papir",
+        "Twin Again;22 33 44 55;;1992;8000;ar:5;;;;ja;papir",
+    ]).encode()
+    page = upload(client, "refugees", "x.csv", content).get_data(as_text=True)
+    assert "already registered as Mohammed Al-Hassan" in page
+    assert "same person as line 3?" in page
+    assert "3 people are ready to import." in page  # warnings do not block
+
+
+def test_xlsx_import_and_all_or_nothing(client, login_as):
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["navn", "telefon", "postnummer", "sprog", "antal_venner", "samtykke_matchning"])
+    sheet.append(["Lars Jensen", 22334455, 8000, "da:5; en:4", 2, "ja"])
+    sheet.append(["Mette Holm", "+4511223344", "8200", "da:5", 1, "ja"])
+    out = io.BytesIO()
+    workbook.save(out)
+    page = upload(client, "volunteers", "v.xlsx", out.getvalue()).get_data(as_text=True)
+    assert "2 people are ready to import." in page
+    client.post("/people/volunteers/import/confirm", data={"token": confirm_token(page)})
+    assert count(Volunteer) == 2
+    lars = db.session.scalars(sa.select(Volunteer).where(Volunteer.full_name == "Lars Jensen")).one()
+    assert lars.phone == "+4522334455" and lars.capacity == 2
+
+
+def test_confirm_rechecks_and_a_token_is_personal(client, login_as, make_user):
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    page = upload(client, "refugees", "people.csv", good_csv()).get_data(as_text=True)
+    token = confirm_token(page)
+    client.post("/auth/logout")
+    other = make_user(Role.MANAGER, ["Aarhus"], locale="en")
+    from tests.conftest import log_in
+
+    log_in(client, other.email)
+    response = client.post("/people/refugees/import/confirm", data={"token": token}, follow_redirects=True)
+    assert "The checked file is gone" in response.get_data(as_text=True)
+    assert count() == 0
+
+
+def test_manager_cannot_import_into_another_municipality(client, login_as):
+    login_as(Role.MANAGER, ["Odense"], locale="en")
+    page = upload(client, "refugees", "people.csv", good_csv()).get_data(as_text=True)
+    assert "you do not manage people in Aarhus" in page
+    assert count() == 0
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_export_round_trips_names_in_four_scripts_and_is_recorded(client, login_as, make_person, file_format):
+    user = login_as(Role.MANAGER, ["Aarhus"], locale="da")
+    for name in NAMES:
+        make_person("refugee", full_name=name, interests=["football"], children_birth_years=[2019])
+    make_person("refugee", full_name="Not Mine", municipality_code=101)
+    response = client.get(f"/people/refugees/export.{file_format}")
+    assert response.status_code == 200
+    if file_format == "csv":
+        rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    else:
+        rows = [list(r) for r in load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True)]
+    assert rows[0][0] == "navn"
+    assert sorted(r[0] for r in rows[1:]) == sorted(NAMES)
+    record = db.session.scalars(sa.select(ExportRecord)).one()
+    assert (record.user_id, record.row_count, record.file_format) == (user.id, 4, file_format)
+
+    # What was exported can be imported again (here: as a check, into an empty registry).
+    db.session.execute(sa.delete(Person))
+    db.session.commit()
+    page = upload(client, "refugees", f"again.{file_format}", response.data).get_data(as_text=True)
+    assert "4 personer" in page or "4 people" in page, page[:3000]
+
+
+def test_export_follows_the_filters(client, login_as, make_person):
+    login_as(Role.MANAGER, ["Aarhus"])
+    make_person("refugee", full_name="Waiting One")
+    make_person("refugee", full_name="Paused One", status="paused")
+    data = client.get("/people/refugees/export.csv?status=paused").data.decode("utf-8-sig")
+    assert "Paused One" in data and "Waiting One" not in data
+
+
+def test_head_office_cannot_export_or_import(client, login_as):
+    login_as(Role.HEAD_OFFICE)
+    assert client.get("/people/refugees/export.csv").status_code == 403
+    assert client.get("/people/refugees/import").status_code == 403
+
+
+def test_template_has_headers_in_the_users_language(client, login_as):
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    data = client.get("/people/volunteers/import/template.csv").data.decode("utf-8-sig")
+    assert data.startswith("name;")
+    assert "capacity" in data and "arrived_on" not in data
