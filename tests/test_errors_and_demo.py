@@ -4,6 +4,8 @@ from app import create_app
 from app.auth.models import Role, User
 from app.demo.seed import DEMO_PASSWORD
 from app.extensions import db
+from app.people.models import Person
+from app.people.queries import find_duplicates
 from tests.conftest import html_root, log_in
 
 
@@ -30,10 +32,20 @@ def test_forms_without_csrf_token_are_refused(database_url):
 def test_demo_seed_is_idempotent_and_logins_work(runner, client):
     first = runner.invoke(args=["demo", "seed"])
     assert first.exit_code == 0 and DEMO_PASSWORD in first.output
-    runner.invoke(args=["demo", "seed"])
+    again = runner.invoke(args=["demo", "seed"])
+    assert "0 refugees and volunteers added" in again.output
     users = db.session.scalars(sa.select(User)).all()
     assert len(users) == 6
     assert {u.role for u in users} == set(Role)
+
+    people = db.session.scalars(sa.select(Person)).all()
+    assert sum(p.kind == "refugee" for p in people) >= 200
+    assert sum(p.kind == "volunteer" for p in people) >= 300
+    assert len({p.municipality_code for p in people}) >= 6
+    spoken = {l.code for p in people for l in p.languages}
+    assert {"ar", "ti", "fa", "prs", "so", "uk"} <= spoken
+    assert any(find_duplicates(p.kind, p.municipality_code, p.full_name, birth_year=p.birth_year,
+                               exclude_id=p.id) for p in people if p.email.startswith("twin"))
 
     page = log_in(client, "manager.aarhus@demo.example.org", DEMO_PASSWORD).get_data(as_text=True)
     assert "Aarhus" in page

@@ -302,3 +302,38 @@ def test_manager_home_shows_what_needs_attention(client, login_as, make_person):
     assert "Expiring Cert" in expiring and "Fresh Cert" not in expiring
     applicants = client.get("/people/volunteers?status=applicant").get_data(as_text=True)
     assert "New Applicant" in applicants and "Fresh Cert" not in applicants
+
+
+def test_merge_two_records_keeps_both_histories(client, login_as, make_person):
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    keep = make_person("refugee", full_name="Mohammed Al-Hassan", birth_year=1990, phone="+4522334455",
+                       email=None, languages={"ar": 5}, interests=["football"], notes="Met at the library.")
+    other = make_person("refugee", full_name="Muhammad el Hasan", birth_year=1990, phone=None,
+                        email="m@example.org", languages={"ar": 4, "da": 2}, interests=["cooking"],
+                        notes="Prefers mornings.", children_birth_years=[2019], status="paused")
+    page = client.get(f"/people/{keep.id}/merge").get_data(as_text=True)
+    assert "Muhammad el Hasan" in page  # offered as a likely duplicate
+    assert "Merge these two records?" in client.get(f"/people/{keep.id}/merge/{other.id}").get_data(as_text=True)
+    keep_id, other_id = keep.id, other.id
+    client.post(f"/people/{keep_id}/merge/{other_id}")
+    db.session.expire_all()
+    assert db.session.get(Person, other_id) is None
+    kept = db.session.get(Person, keep_id)
+    assert kept.email == "m@example.org" and kept.phone == "+4522334455"
+    assert {(l.code, l.level) for l in kept.languages} == {("ar", 5), ("da", 2)}
+    assert set(kept.interest_keys) == {"football", "cooking"}
+    assert [c.birth_year for c in kept.household_children] == [2019]
+    assert "Met at the library." in kept.notes and "Prefers mornings." in kept.notes
+    assert {c.status for c in kept.status_changes} >= {"waiting", "paused"}
+    assert "Merged with Muhammad el Hasan" in [c.note for c in kept.status_changes]
+    assert len(kept.consents) == 6
+
+
+def test_merge_is_scoped_and_same_kind_only(client, login_as, make_person):
+    login_as(Role.MANAGER, ["Aarhus"])
+    mine = make_person("refugee")
+    volunteer = make_person("volunteer")
+    elsewhere = make_person("refugee", municipality_code=101)
+    assert client.post(f"/people/{mine.id}/merge/{volunteer.id}").status_code == 404
+    assert client.post(f"/people/{mine.id}/merge/{elsewhere.id}").status_code == 403
+    assert db.session.get(Person, elsewhere.id) is not None

@@ -2,6 +2,7 @@
 import click
 from flask.cli import AppGroup
 
+from app.demo.people import seed_people
 from app.demo.seed import DEMO_PASSWORD, seed_demo
 from app.extensions import db
 
@@ -12,7 +13,9 @@ demo_cli = AppGroup("demo", help="Demo data for development and trials.")
 def seed_command():
     """Create or refresh the demo data (needs `flask refdata load` first)."""
     users = seed_demo()
+    added = seed_people()
     db.session.commit()
+    click.echo(f"Demo people: {added} refugees and volunteers added.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for user in users:
         click.echo(f"  {user.role:<12} {user.email}")

@@ -79,7 +79,7 @@ def assign(refugees, volunteers, exclude=(), weights=None):
     # would instead force as many pairs as possible at the expense of the total.
     profit = np.where(allowed, totals + _tie_break_bonus(refugees)[:, None], 0.0)
     rows, columns = _solve(profit, allowed, np.maximum(pv.capacity, 0))
-    return [(refugees[r].id, pv.ids[v]) for r, v in sorted(zip(rows.tolist(), columns.tolist()))]
+    return [(refugees[r].id, pv.ids[v]) for r, v in sorted(zip(rows.tolist(), columns.tolist(), strict=True))]
 
 
 def greedy_assign(refugees, volunteers, exclude=(), weights=None):
@@ -93,7 +93,7 @@ def greedy_assign(refugees, volunteers, exclude=(), weights=None):
     unassigned = len(refugees)
     taken = [False] * len(refugees)
     pairs = []
-    for r, v in zip(rows[order].tolist(), columns[order].tolist()):
+    for r, v in zip(rows[order].tolist(), columns[order].tolist(), strict=True):
         if taken[r] or capacity[v] < 1:
             continue
         taken[r], capacity[v] = True, capacity[v] - 1

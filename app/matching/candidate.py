@@ -6,10 +6,10 @@ matching core never sees the database. Inputs are normalised once here
 slots to a frozenset) so scoring never has to guess, and so a candidate
 cannot change after volunteers have been prepared for ranking.
 """
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Hashable, Mapping
 
 from app.interests import map_interests
 from app.matching.geo import locate

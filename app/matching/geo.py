@@ -42,14 +42,13 @@ def postcode_centroids():
 @cache
 def locate(municipality, postcode=None):
     """Return (lat, lon) of ``postcode``, or of ``municipality`` when the postcode is missing or unknown."""
+    centroid = municipality_centroids().get(int(municipality))
+    if centroid is None:
+        raise ValueError(f"unknown municipality code {municipality!r}")
     try:
         return postcode_centroids()[int(str(postcode).strip())]
     except (KeyError, ValueError):
-        pass
-    try:
-        return municipality_centroids()[int(municipality)]
-    except KeyError:
-        raise ValueError(f"unknown municipality code {municipality!r}") from None
+        return centroid
 
 
 def haversine_km(lat1, lon1, lat2, lon2):

@@ -45,6 +45,7 @@ _CACHE_SIZE = 4
 
 
 def _slot_mask(candidate):
+    """Return the candidate's slots as bits in ``SLOTS`` order."""
     return sum(_SLOT_BIT[slot] for slot in candidate.availability)
 
 
@@ -119,6 +120,7 @@ def prepare(volunteers):
 
 
 def _language(refugee, pv):
+    """Return (points, speaks): the language part and where a language is shared at level 2+."""
     best = np.zeros(len(pv), dtype=np.int64)
     for code, level in refugee.languages.items():
         column = pv.language_column.get(code)
@@ -134,6 +136,7 @@ def _language(refugee, pv):
 
 
 def _interests(refugee, pv):
+    """Return the interests part: shared keys counted by one matrix-vector product."""
     mine = np.zeros(len(pv.interest_column), dtype=np.float32)
     mine[[pv.interest_column[key] for key in refugee.interests]] = 1
     shared = (pv.interests @ mine).astype(np.int64)
@@ -142,6 +145,7 @@ def _interests(refugee, pv):
 
 
 def _availability(refugee, pv):
+    """Return the availability part from slot bitmasks."""
     shared = _POPCOUNT[pv.slots & _slot_mask(refugee)]
     enough = np.minimum(pv.slot_count, len(refugee.availability))
     return np.where(shared > 0, 100 * shared / np.maximum(enough, 1), 0.0)
@@ -154,6 +158,7 @@ def _age_check(ages, low, high):
 
 
 def _preferences(refugee, pv, year):
+    """Return the preferences part: the mean of the checks that apply to each pair, full when none do."""
     total = np.zeros(len(pv))
     count = np.zeros(len(pv), dtype=np.int64)
     if refugee.family:
@@ -184,7 +189,7 @@ def _allowed(refugee, pv, km, speaks, declined):
     return allowed
 
 
-def score_volunteers(refugee, pv, weights=None, declined=(), year=None):
+def score_volunteers(refugee, pv, weights=None, declined=()):
     """Return (totals, parts, allowed) of ``refugee`` against every prepared volunteer.
 
     ``parts`` maps part name -> array; ``totals`` is 0 where ``allowed`` is
@@ -192,7 +197,7 @@ def score_volunteers(refugee, pv, weights=None, declined=(), year=None):
     volunteer ids this refugee must not be offered again.
     """
     weights = weights or DEFAULT_WEIGHTS
-    year = year or date.today().year
+    year = date.today().year
     km = haversine_km_many(*refugee.location, pv.lat, pv.lon)
     language, speaks = _language(refugee, pv)
     parts = {

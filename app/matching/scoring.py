@@ -129,9 +129,8 @@ def language_part(refugee, volunteer):
         return 0, []
     code, refugee_level, volunteer_level = shared
     points = LEVEL_POINTS[min(refugee_level, volunteer_level)]
-    reasons = [
-        Reason("shared_language", {"language": code, "refugee_level": refugee_level, "volunteer_level": volunteer_level})
-    ]
+    params = {"language": code, "refugee_level": refugee_level, "volunteer_level": volunteer_level}
+    reasons = [Reason("shared_language", params)]
     danish = volunteer.languages.get("da", 0)
     if refugee.wants_danish_practice and danish >= DANISH_PRACTICE_MIN_LEVEL:
         points = min(100, points + DANISH_PRACTICE_BONUS)
@@ -198,7 +197,10 @@ def preferences_part(refugee, volunteer, year):
 
 
 def score_pair(refugee, volunteer, weights=None, exclude=()):
-    """Score how well ``volunteer`` suits ``refugee``; ``exclude`` holds (refugee id, volunteer id) pairs declined before."""
+    """Score how well ``volunteer`` suits ``refugee``.
+
+    ``exclude`` holds (refugee id, volunteer id) pairs declined before.
+    """
     weights = weights or DEFAULT_WEIGHTS
     km = distance_km(refugee, volunteer)
     scored = {

@@ -19,8 +19,7 @@ from app.extensions import db
 from app.municipalities.models import Municipality, PostcodeArea
 from app.people.columns import CellError, columns_for
 from app.people.models import Person
-from app.people.names import name_key
-from app.people.queries import SIMILAR_NAME_SCORE
+from app.people.queries import SIMILAR_NAME_SCORE, name_keys
 from app.people.services import build_person
 
 MAX_ROWS = 20_000
@@ -220,19 +219,21 @@ class _Registry:
         self.contacts = {}
         self.names = {}
 
-    def add(self, municipality, key, phone, email, birth_year, label):
+    def add(self, municipality, keys, phone, email, birth_year, label):
         for contact in (phone, email):
             if contact:
                 self.contacts.setdefault((municipality, contact), label)
-        if birth_year and key:
-            self.names.setdefault((municipality, birth_year), {}).setdefault(key, label)
+        if birth_year:
+            same_year = self.names.setdefault((municipality, birth_year), {})
+            for key in keys:
+                same_year.setdefault(key, label)
 
-    def find(self, municipality, key, phone, email, birth_year):
+    def find(self, municipality, keys, phone, email, birth_year):
         for contact in (phone, email):
             if contact and (municipality, contact) in self.contacts:
                 return self.contacts[(municipality, contact)]
-        same_year = self.names.get((municipality, birth_year)) if birth_year and key else None
-        if same_year:
+        same_year = self.names.get((municipality, birth_year)) if birth_year else None
+        for key in keys if same_year else ():
             match = process.extractOne(
                 key, list(same_year), scorer=fuzz.token_sort_ratio, score_cutoff=SIMILAR_NAME_SCORE
             )
@@ -245,17 +246,17 @@ def _warn_duplicates(kind, rows, allowed):
     """Warn of rows that repeat each other or people already registered."""
     registry = _Registry()
     existing = db.session.execute(
-        sa.select(Person.full_name, Person.name_key, Person.phone, Person.email, Person.birth_year,
+        sa.select(Person.full_name, Person.latin_name, Person.phone, Person.email, Person.birth_year,
                   Person.municipality_code)
         .where(Person.kind == kind, Person.archived_at.is_(None),
                Person.municipality_code.in_([m.code for m in allowed]))
     ).all()
     for p in existing:
-        registry.add(p.municipality_code, p.name_key, p.phone, p.email, p.birth_year,
+        registry.add(p.municipality_code, name_keys(p.full_name, p.latin_name), p.phone, p.email, p.birth_year,
                      _("already registered as %(name)s", name=p.full_name))
     for row in rows:
         data = row.data
-        fields = (data.get("municipality_code"), name_key(row.name, data.get("latin_name")),
+        fields = (data.get("municipality_code"), name_keys(row.name, data.get("latin_name")),
                   data.get("phone"), data.get("email"), data.get("birth_year"))
         found = registry.find(*fields)
         if found:

@@ -143,6 +143,18 @@ def waiting_counts(user):
     ).all()
 
 
+def name_keys(full_name, latin_name=None):
+    """The spelling-variant keys of each way a person's name is written."""
+    return {name_key(n) for n in (full_name, latin_name) if n}
+
+
+def names_similar(keys, other_keys):
+    """Whether any spelling of one name is close to any spelling of the other."""
+    return any(
+        fuzz.token_sort_ratio(a, b) >= SIMILAR_NAME_SCORE for a in keys for b in other_keys
+    )
+
+
 @dataclass
 class PossibleDuplicate:
     person: Person
@@ -171,7 +183,7 @@ def find_duplicates(kind, municipality_code, full_name, latin_name=None, birth_y
     )
     if exclude_id is not None:
         query = query.where(Person.id != exclude_id)
-    key = name_key(full_name, latin_name)
+    keys = name_keys(full_name, latin_name)
     found = []
     for person in db.session.scalars(query.limit(200)):
         reasons = []
@@ -179,8 +191,8 @@ def find_duplicates(kind, municipality_code, full_name, latin_name=None, birth_y
             reasons.append(_l("same phone number"))
         if email and person.email == email:
             reasons.append(_l("same e-mail"))
-        if birth_year and person.birth_year == birth_year and (
-            fuzz.token_sort_ratio(key, person.name_key) >= SIMILAR_NAME_SCORE
+        if birth_year and person.birth_year == birth_year and names_similar(
+            keys, name_keys(person.full_name, person.latin_name)
         ):
             reasons.append(_l("similar name and same birth year"))
         if reasons:

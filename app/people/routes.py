@@ -21,7 +21,7 @@ from app.i18n import language_name as interface_language_name
 from app.interests import interests
 from app.forms import ConfirmForm
 from app.municipalities.services import municipalities_for
-from app.people import exporting, importing, services, uploads
+from app.people import exporting, importing, merging, services, uploads
 from app.people.columns import columns_for
 from app.people.forms import (
     ConfirmImportForm,
@@ -44,7 +44,13 @@ from app.people.models import (
     Refugee,
     Volunteer,
 )
-from app.people.queries import find_duplicates, people_query, waiting_counts, waiting_list
+from app.people.queries import (
+    PeopleFilter,
+    find_duplicates,
+    people_query,
+    waiting_counts,
+    waiting_list,
+)
 from app.permissions import require_municipality, role_required
 
 bp = Blueprint("people", __name__, url_prefix="/people")
@@ -330,3 +336,36 @@ def confirm_import(plural):
     uploads.discard(current_user, form.token.data)
     flash(ngettext("%(num)d person is imported.", "%(num)d people are imported.", count), "success")
     return redirect(url_for("people.index", plural=plural, sort="newest"))
+
+
+@bp.route("/<int:person_id>/merge")
+def merge_candidates(person_id):
+    """Choose the record to merge into this one: likely duplicates first, or search."""
+    person = _get_person(person_id)
+    duplicates = find_duplicates(
+        person.kind, person.municipality_code, person.full_name, person.latin_name,
+        person.birth_year, person.phone, person.email, exclude_id=person.id,
+    )
+    text = request.args.get("q", "").strip()
+    found = []
+    if text:
+        query = people_query(MODELS[person.kind], current_user, PeopleFilter(text=text))
+        found = [p for p in db.session.scalars(query.limit(20)) if p.id != person.id]
+    return render_template(
+        "people/merge_candidates.html", person=person, duplicates=duplicates, found=found, q=text
+    )
+
+
+@bp.route("/<int:person_id>/merge/<int:other_id>", methods=["GET", "POST"])
+def merge(person_id, other_id):
+    """Confirm, then fold the other record into this one."""
+    person, other = _get_person(person_id), _get_person(other_id)
+    if person.kind != other.kind or person.id == other.id:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        merging.merge_people(person, other, current_user)
+        db.session.commit()
+        flash(_("The two records are merged into one."), "success")
+        return redirect(url_for("people.detail", person_id=person.id))
+    return render_template("people/confirm_merge.html", form=form, person=person, other=other)

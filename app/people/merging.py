@@ -1,0 +1,66 @@
+"""Merging two records of the same person into one, keeping both histories."""
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.people.models import PersonInterest, PersonLanguage
+from app.people.names import name_key
+from app.people.services import PROFILE_FIELDS, REFUGEE_FIELDS, VOLUNTEER_FIELDS, set_status
+
+#: Free-text fields joined rather than chosen between.
+JOINED_FIELDS = ("hopes", "notes")
+
+
+def merge_people(keep, other, user):
+    """Fold `other` into `keep` and delete `other`.
+
+    Empty fields of `keep` are filled from `other`, lists are united (the
+    higher level of a shared language wins), and `other`'s status history
+    and consent records move over, so nothing that was recorded is lost.
+    """
+    if keep.kind != other.kind or keep.id == other.id:
+        raise ValueError("only two records of the same kind can be merged")
+    fields = PROFILE_FIELDS + (REFUGEE_FIELDS if keep.kind == "refugee" else VOLUNTEER_FIELDS)
+    for name in fields:
+        mine, theirs = getattr(keep, name), getattr(other, name)
+        if name in JOINED_FIELDS and mine and theirs and mine != theirs:
+            setattr(keep, name, f"{mine}\n\n{theirs}")
+        elif mine in (None, "", False) and theirs not in (None, ""):
+            setattr(keep, name, theirs)
+    keep.name_key = name_key(keep.full_name, keep.latin_name)
+
+    levels = {l.code: l.level for l in other.languages}
+    for language in keep.languages:
+        levels[language.code] = max(language.level, levels.get(language.code, 0))
+    keep.languages = [PersonLanguage(code=c, level=l) for c, l in levels.items()]
+    keys = dict.fromkeys(keep.interest_keys + other.interest_keys)
+    keep.interests = [PersonInterest(interest_key=k) for k in keys]
+    _unite(keep, other)
+
+    other_name = other.full_name
+    _move(other.status_changes, keep.status_changes)
+    _move(other.consents, keep.consents)
+    db.session.flush()
+    db.session.delete(other)
+    db.session.flush()
+    db.session.refresh(keep)
+    set_status(keep, keep.status, user, note=_("Merged with %(name)s", name=other_name))
+
+
+def _move(source, target, wanted=lambda item: True):
+    """Re-parent rows from one person's collection to another's (not orphaned, so not deleted)."""
+    for item in [i for i in source if wanted(i)]:
+        source.remove(item)
+        target.append(item)
+
+
+def _unite(keep, other):
+    """Move over the household, family members and trainings `keep` lacks."""
+    if keep.kind == "refugee":
+        if not keep.household_children:
+            _move(other.household_children, keep.household_children)
+        return
+    names = {m.name.casefold() for m in keep.family_members}
+    _move(other.family_members, keep.family_members, lambda m: m.name.casefold() not in names)
+    courses = {(t.course.casefold(), t.completed_on) for t in keep.trainings}
+    _move(other.trainings, keep.trainings,
+          lambda t: (t.course.casefold(), t.completed_on) not in courses)
