@@ -37,6 +37,11 @@ test-sqlite: translations
 test-postgres: translations
 	scripts/with-postgres.sh $(BIN)/pytest -q
 
+## make bench: timings of the matching core and the people registry (not part of make test)
+bench: translations
+	$(BIN)/python -m bench.bench_matching
+	$(BIN)/python -m bench.bench_people
+
 ## make extract-messages: refresh the catalogs after adding or changing strings
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o messages.pot .

@@ -123,3 +123,48 @@ def test_manager_logs_in_and_switches_through_all_languages(page, live_server, m
         assert "Aarhus" in page.locator("main").inner_text()
         assert not has_horizontal_scroll(page)
         screenshot(page, f"manager-home-{lang}")
+
+
+def log_in_browser(page, live_server, user):
+    page.goto(f"{live_server}/auth/login")
+    page.fill("#login", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("input[type=submit]")
+
+
+@pytest.mark.parametrize("lang, direction", [("da", "ltr"), ("ar", "rtl")])
+def test_refugee_list_and_form_at_phone_width(page, live_server, make_user, make_person, lang, direction):
+    manager = make_user(Role.MANAGER, ["Aarhus"], locale=lang)
+    for name in ("محمد الحسن", "ሰላም ተስፋይ", "Søren Ærø", "Олена Коваленко"):
+        make_person("refugee", full_name=name)
+    log_in_browser(page, live_server, manager)
+
+    page.goto(f"{live_server}/people/refugees")
+    assert page.get_attribute("html", "dir") == direction
+    assert "ሰላም ተስፋይ" in page.locator("main").inner_text()
+    assert not has_horizontal_scroll(page)
+    screenshot(page, f"refugees-{lang}")
+
+    page.goto(f"{live_server}/people/refugees/new")
+    assert not has_horizontal_scroll(page)
+    screenshot(page, f"refugee-form-{lang}")
+    page.fill("#full_name", "فاطمة الزهراء")
+    page.fill("#phone", "22 99 88 77")
+    page.fill("#postcode", "8000")
+    page.select_option("#languages-0-code", "ar")
+    page.select_option("#languages-0-level", "5")
+    page.check("input[name=interests][value=cooking]")
+    page.check("#consent_matching")
+    page.locator("form.people-form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "فاطمة الزهراء" in page.locator("h1").inner_text()
+    assert not has_horizontal_scroll(page)
+    screenshot(page, f"refugee-detail-{lang}")
+
+
+def test_volunteer_application_on_a_phone_in_arabic(page, live_server):
+    page.goto(f"{live_server}/volunteer?lang=ar")
+    assert page.get_attribute("html", "dir") == "rtl"
+    assert page.locator("div:has(> #website)").bounding_box()["width"] <= 1  # the honeypot stays hidden
+    assert not has_horizontal_scroll(page)
+    screenshot(page, "volunteer-application-ar")

@@ -10,8 +10,8 @@ score matrix whose volunteer columns are repeated once per free slot: O(N³)
 in the worst case with N = max(n, total capacity), and O(n·N) memory. A
 volunteer's columns are capped at the number of refugees allowed with them.
 
-``greedy_assign`` takes the best remaining pair first. It is simpler and
-faster but can block a better overall result; the batch preview shows both.
+``greedy_assign`` takes the best remaining pair first. It is simpler but
+can block a better overall result; the batch preview shows both.
 """
 import numpy as np
 from scipy.optimize import linear_sum_assignment

@@ -28,7 +28,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.services import normalise_phone
-from app.forms import email_address, options, required
+from app.forms import choice_required, email_address, options, required
 from app.i18n import language_name as interface_language_name
 from app.interests import group_name, interests
 from app.municipalities.refdata import find_postcode_area
@@ -308,14 +308,17 @@ class ConsentForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField(_l("New status"))
+    status = SelectField(_l("New status"), validators=[choice_required()])
     note = StringField(_l("Reason or note"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Change status"))
 
     def __init__(self, *args, person=None, **kwargs):
         super().__init__(*args, **kwargs)
         statuses = RefugeeStatus if person.kind == "refugee" else VolunteerStatus
-        self.status.choices = options([(s.value, STATUS_TITLES[s]) for s in statuses if s != person.status])
+        self.status.choices = options(
+            [("", _l("Choose a status"))]
+            + [(s.value, STATUS_TITLES[s]) for s in statuses if s != person.status]
+        )
 
 
 class InitialConsent:

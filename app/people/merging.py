@@ -2,7 +2,7 @@
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.people.models import PersonInterest, PersonLanguage
+from app.people.models import ConsentPurpose, PersonInterest, PersonLanguage
 from app.people.names import name_key
 from app.people.services import PROFILE_FIELDS, REFUGEE_FIELDS, VOLUNTEER_FIELDS, set_status
 
@@ -39,6 +39,8 @@ def merge_people(keep, other, user):
     other_name = other.full_name
     _move(other.status_changes, keep.status_changes)
     _move(other.consents, keep.consents)
+    keep.consents.sort(key=lambda c: c.recorded_at, reverse=True)
+    keep.consents_to_matching = keep.has_consent(ConsentPurpose.MATCHING)
     db.session.flush()
     db.session.delete(other)
     db.session.flush()

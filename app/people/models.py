@@ -140,6 +140,9 @@ class Person(db.Model):
     age_max: Mapped[int | None]
     status: Mapped[str] = mapped_column(sa.String(12))
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    #: The newest matching consent said yes. Derived from `consents`, kept in
+    #: step by app.people.services, so long lists need not search consent history.
+    consents_to_matching: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: Seen by managers only, never by the person or head office.
     notes: Mapped[str | None] = mapped_column(sa.Text)
     #: Archived people are kept for history but hidden from lists.
@@ -300,10 +303,12 @@ class Consent(db.Model):
         sa.CheckConstraint(
             "method IN ('paper', 'oral_interpreter', 'oral', 'online')", name="known_method"
         ),
+        #: Finding each person's newest answer per purpose (waiting list, matching).
+        sa.Index("ix_consent_person_purpose_recorded", "person_id", "purpose", "recorded_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"))
     purpose: Mapped[str] = mapped_column(sa.String(12))
     given: Mapped[bool]
     method: Mapped[str] = mapped_column(sa.String(20))

@@ -11,8 +11,6 @@ from app.extensions import db
 from app.municipalities.models import Municipality
 from app.people.models import (
     CHILD_CERTIFICATE_YEARS,
-    Consent,
-    ConsentPurpose,
     Person,
     PersonInterest,
     PersonLanguage,
@@ -111,25 +109,10 @@ def certificate_expiring(model, today, within_days):
     )
 
 
-def has_consent(model, purpose):
-    """SQL condition: the newest consent record of `purpose` says yes."""
-    newer = sa.orm.aliased(Consent)
-    return sa.exists().where(
-        Consent.person_id == model.id,
-        Consent.purpose == purpose,
-        Consent.given.is_(True),
-        ~sa.exists().where(
-            newer.person_id == Consent.person_id,
-            newer.purpose == Consent.purpose,
-            newer.recorded_at > Consent.recorded_at,
-        ),
-    )
-
-
 def waiting_list(user):
     """Refugees with consent to matching and no friend yet, longest waiting first."""
     criteria = PeopleFilter(status=RefugeeStatus.WAITING, sort="waiting")
-    return people_query(Refugee, user, criteria).where(has_consent(Refugee, ConsentPurpose.MATCHING))
+    return people_query(Refugee, user, criteria).where(Refugee.consents_to_matching.is_(True))
 
 
 def waiting_counts(user):

@@ -3,6 +3,7 @@ from app.extensions import db
 from app.interests import map_interests
 from app.people.models import (
     Consent,
+    ConsentPurpose,
     FamilyMember,
     HouseholdChild,
     PersonInterest,
@@ -100,6 +101,8 @@ def set_status(person, status, user, note=None):
 
 
 def _add_consent(person, purpose, given, method, user):
+    if purpose == ConsentPurpose.MATCHING:
+        person.consents_to_matching = bool(given)
     person.consents.insert(
         0,
         Consent(

@@ -1,0 +1,143 @@
+"""Benchmark the people registry: ``python -m bench.bench_people``.
+
+Times what managers wait for: a dry run plus import of 10,000 rows, and the
+list, filter and spelling-variant search pages with 50,000 people in the
+database. Uses a throwaway SQLite file (or TEST_DATABASE_URL). The 50,000
+people are inserted in bulk: how they got there is not what is measured.
+"""
+import os
+import random
+import statistics
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import flask_migrate
+import sqlalchemy as sa
+
+from app import create_app
+from app.auth.models import Role, User
+from app.extensions import db
+from app.municipalities.models import Municipality, PostcodeArea
+from app.municipalities.refdata import load_reference_data
+from app.people import importing
+from app.people.models import Consent, Person, PersonInterest, PersonLanguage, StatusChange
+from app.people.names import name_key
+from app.timeutil import now_utc
+
+PEOPLE = 50_000
+IMPORT_ROWS = 10_000
+MUNICIPALITY = 751  # Aarhus
+FIRST = ("Mohammed", "Muhammad", "Ahmad", "Fatima", "Selam", "Dawit", "Olena", "Andrii", "Zahra", "Ali",
+         "Hodan", "Yusuf", "Reem", "Nour", "Helen", "Yonas", "Maryam", "Reza", "Sara", "Iryna")
+LAST = ("Al-Hassan", "Haddad", "Khalil", "Tesfay", "Berhane", "Kovalenko", "Shevchenko", "Rahimi",
+        "Hosseini", "Warsame", "Abdullah", "Mansour", "Karimi", "Noori", "Abraha", "Bondarenko")
+LANGUAGES = ("ar", "ti", "uk", "fa", "prs", "so", "ps", "da", "en")
+TARGETS = {"import": 30.0, "page": 0.300}
+
+
+def _names(rng, n):
+    return [f"{rng.choice(FIRST)} {rng.choice(LAST)} {rng.randrange(10_000)}" for _ in range(n)]
+
+
+def insert_people(rng, postcodes):
+    """Bulk-insert PEOPLE refugees with a language, an interest, a consent and a status."""
+    today = date.today()
+    names = _names(rng, PEOPLE)
+    now = now_utc()
+    rows = [
+        {"kind": "refugee", "full_name": name, "name_key": name_key(name), "phone": f"+452{i:07d}",
+         "message_locale": "da", "municipality_code": MUNICIPALITY, "postcode": rng.choice(postcodes),
+         "status": "waiting", "status_changed_at": now, "created_at": now, "updated_at": now,
+         "arrived_on": today - timedelta(days=rng.randrange(400)), "birth_year": 1960 + rng.randrange(45),
+         "available_weekday_day": False, "available_weekday_evening": True, "available_weekend": False,
+         "family": False, "child_certificate_clean": False, "consents_to_matching": True}
+        for i, name in enumerate(names)
+    ]
+    before = db.session.scalar(sa.select(sa.func.max(Person.id))) or 0
+    db.session.execute(sa.insert(Person), rows)
+    ids = db.session.scalars(sa.select(Person.id).where(Person.id > before)).all()
+    db.session.execute(sa.insert(PersonLanguage), [{"person_id": i, "code": rng.choice(LANGUAGES), "level": 5} for i in ids])
+    db.session.execute(sa.insert(PersonInterest), [{"person_id": i, "interest_key": "football"} for i in ids[::3]])
+    db.session.execute(sa.insert(Consent), [
+        {"person_id": i, "purpose": "matching", "given": True, "method": "paper", "recorded_at": now} for i in ids
+    ])
+    db.session.execute(sa.insert(StatusChange), [{"person_id": i, "status": "waiting", "changed_at": now} for i in ids])
+    db.session.commit()
+
+
+def import_file(rng, postcodes):
+    lines = ["navn;telefon;fødselsår;postnummer;sprog;interesser;tid;samtykke_matchning"]
+    for i, name in enumerate(_names(rng, IMPORT_ROWS)):
+        lines.append(f"{name};+453{i:07d};{1960 + rng.randrange(45)};{rng.choice(postcodes)};"
+                     f"{rng.choice(LANGUAGES)}:5, da:2;fodbold, madlavning;weekend;ja")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def timed(call, repeat=1):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def report(label, seconds, target):
+    print(f"  {label:<44} {seconds * 1000:9.1f} ms   target {target * 1000:7.0f} ms   "
+          f"ratio target/actual {target / seconds:6.1f}x   {'ok' if seconds <= target else 'SLOW'}")
+
+
+def main():
+    folder = tempfile.mkdtemp()
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    rng = random.Random(7)
+    with app.app_context():
+        flask_migrate.upgrade()
+        load_reference_data()
+        manager = User(email="bench@example.org", full_name="Bench", role=Role.MANAGER)
+        manager.set_password("bench-password")
+        manager.municipalities = [db.session.get(Municipality, MUNICIPALITY)]
+        db.session.add(manager)
+        db.session.commit()
+        postcodes = [str(a.first) for a in db.session.scalars(
+            sa.select(PostcodeArea).where(PostcodeArea.municipality_code == MUNICIPALITY))]
+
+        print(f"Import of {IMPORT_ROWS:,} rows (dry run, then one transaction):")
+        content = import_file(rng, postcodes)
+        manager = db.session.get(User, manager.id)
+        allowed = manager.municipalities
+
+        def run_import():
+            preview = importing.preview_import("refugee", "bench.csv", content, allowed)
+            assert preview.ok, preview.rows[:3]
+            importing.commit_import(preview, manager)
+            db.session.commit()
+
+        report("import 10,000 rows", timed(run_import), TARGETS["import"])
+
+        print(f"\nInserting {PEOPLE:,} more refugees in bulk…")
+        insert_people(rng, postcodes)
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(Person))
+        print(f"Pages with {total:,} people (server time, median of 5):")
+
+    client = app.test_client()
+    client.post("/auth/login", data={"login": "bench@example.org", "password": "bench-password"})
+    for label, path in [
+        ("list, first page", "/people/refugees"),
+        ("list, page 500", "/people/refugees?page=500"),
+        ("filter by language and interest", "/people/refugees?language=ti&interest=football"),
+        ("sort by longest waiting", "/people/refugees?sort=waiting"),
+        ("fuzzy search 'Mohamed Hasan'", "/people/refugees?q=Mohamed+Hasan"),
+        ("fuzzy search 'Tesfai'", "/people/refugees?q=Tesfai"),
+        ("waiting list", "/people/waiting"),
+        ("manager home page", "/"),
+    ]:
+        assert client.get(path).status_code == 200
+        report(label, timed(lambda: client.get(path), repeat=5), TARGETS["page"])
+
+
+if __name__ == "__main__":
+    main()
