@@ -58,6 +58,7 @@ def register_blueprints(app):
     from app import errors
     from app.admin import bp as admin_bp
     from app.main import bp as main_bp
+    from app.matches.routes import bp as matches_bp
     from app.municipalities.routes import bp as municipalities_bp
     from app.people.routes import bp as people_bp
     from app.recruitment.routes import bp as recruitment_bp
@@ -67,6 +68,7 @@ def register_blueprints(app):
     app.register_blueprint(municipalities_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(recruitment_bp)
+    app.register_blueprint(matches_bp)
     errors.init_app(app)
 
 

@@ -507,3 +507,19 @@ def test_waiting_never_outweighs_a_score_better_by_a_hundredth():
     assert 0.01 <= difference < 0.011
     assert assign([newer, older], [helper], weights=weights) == [("newer", "v")]
     assert assign([newer, older], [helper]) == [("newer", "v")]
+
+
+def test_exclusion_counts_tell_whom_to_recruit():
+    from app.matching import exclusion_counts
+
+    refugee = Candidate(id="r", municipality=751, languages={"ti": 5}, household_children=1)
+    volunteers = [
+        Candidate(id="a", municipality=751, languages={"da": 5, "en": 4}, has_child_certificate=True),
+        Candidate(id="b", municipality=751, languages={"da": 5}),
+        Candidate(id="c", municipality=101, languages={"ti": 5}, has_child_certificate=True),
+        Candidate(id="d", municipality=751, languages={"ti": 4}, has_child_certificate=True),
+    ]
+    excluded, counts = exclusion_counts(refugee, volunteers, exclude={("r", "d")})
+    assert excluded == 4
+    assert counts == {"no_shared_language": 2, "needs_child_certificate": 1,
+                      "different_municipality": 1, "declined_before": 1}

@@ -78,6 +78,11 @@ def init_app(app):
     check_catalogs(app)
     babel.init_app(app, locale_selector=select_locale)
     app.context_processor(page_language)
+    from app.i18n.names import interest_name, spoken_language_name
+
+    app.add_template_global(spoken_language_name)
+    app.add_template_filter(spoken_language_name)
+    app.add_template_global(interest_name)
     app.after_request(remember_requested_language)
     from app.i18n.routes import bp
 

@@ -39,7 +39,7 @@ Explanation codes, in part order:
 from app.matching.assignment import assign, assignment_total, greedy_assign
 from app.matching.candidate import SLOTS, Candidate
 from app.matching.prepared import PreparedVolunteers, prepare
-from app.matching.ranking import rank
+from app.matching.ranking import exclusion_counts, rank
 from app.matching.scoring import DEFAULT_WEIGHTS, PARTS, Reason, Score, Weights, score_pair
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "Weights",
     "assign",
     "assignment_total",
+    "exclusion_counts",
     "greedy_assign",
     "prepare",
     "rank",

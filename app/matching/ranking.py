@@ -1,8 +1,11 @@
 """Suggest volunteers for one refugee, best first."""
+from collections import Counter
+from typing import NamedTuple
+
 import numpy as np
 
 from app.matching.prepared import prepare, score_volunteers
-from app.matching.scoring import Score, score_pair
+from app.matching.scoring import Score, distance_km, exclusions, score_pair
 
 
 def rank(refugee, volunteers, limit=10, exclude=(), weights=None):
@@ -30,3 +33,26 @@ def rank(refugee, volunteers, limit=10, exclude=(), weights=None):
         )
         for i in best
     ]
+
+
+class ExclusionSummary(NamedTuple):
+    #: How many volunteers the refugee cannot be matched with.
+    excluded: int
+    #: Exclusion code -> volunteers excluded for it (one volunteer may count under several).
+    counts: Counter
+
+
+def exclusion_counts(refugee, volunteers, exclude=()):
+    """Say how many volunteers a refugee cannot be matched with, and why.
+
+    Tells a manager whom to recruit ("nobody speaks Tigrinya here").
+    """
+    pv = prepare(volunteers)
+    declined = {volunteer_id for refugee_id, volunteer_id in exclude if refugee_id == refugee.id}
+    _, _, allowed = score_volunteers(refugee, pv, declined=declined)
+    counts = Counter()
+    for i in np.flatnonzero(~allowed):
+        volunteer = pv.candidates[i]
+        km = distance_km(refugee, volunteer)
+        counts.update(reason.code for reason in exclusions(refugee, volunteer, km, exclude))
+    return ExclusionSummary(int((~allowed).sum()), counts)

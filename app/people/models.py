@@ -170,7 +170,9 @@ class Person(db.Model):
     languages: Mapped[list["PersonLanguage"]] = relationship(
         cascade="all, delete-orphan", order_by="desc(PersonLanguage.level)"
     )
-    interests: Mapped[list["PersonInterest"]] = relationship(cascade="all, delete-orphan")
+    interests: Mapped[list["PersonInterest"]] = relationship(
+        cascade="all, delete-orphan", order_by="PersonInterest.interest_key"
+    )
     household_children: Mapped[list["HouseholdChild"]] = relationship(
         cascade="all, delete-orphan", order_by="HouseholdChild.birth_year"
     )

@@ -12,15 +12,16 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale, gettext as _, ngettext
-from sqlalchemy.orm import selectinload
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.i18n import language_name as interface_language_name
-from app.interests import interests
 from app.forms import ConfirmForm
+from app.i18n import language_name as interface_language_name
+from app.i18n.names import viewer_locale
 from app.municipalities.services import municipalities_for
+from app.matches.queries import matches_of
 from app.people import exporting, importing, merging, services, uploads
 from app.people.columns import columns_for
 from app.people.forms import (
@@ -35,7 +36,6 @@ from app.people.forms import (
     LEVEL_TITLES,
     VolunteerForm,
 )
-from app.people.languages import language_name
 from app.people.models import (
     AVAILABILITY_TITLES,
     CONSENT_PURPOSE_TITLES,
@@ -65,22 +65,6 @@ EXPORT_LOADS = (
 )
 NEW_FORMS = {"refugee": NewRefugeeForm, "volunteer": NewVolunteerForm}
 EDIT_FORMS = {"refugee": RefugeeForm, "volunteer": VolunteerForm}
-
-
-def _viewer_locale():
-    return str(get_locale())
-
-
-@bp.app_template_global()
-def language_name_for_viewer(code):
-    """The name of a spoken language in the viewer's language."""
-    return language_name(code, _viewer_locale())
-
-
-@bp.app_template_global()
-def interest_name(key):
-    interest = interests().get(key)
-    return interest.name(_viewer_locale()) if interest else key
 
 
 @bp.app_context_processor
@@ -169,6 +153,7 @@ def detail(person_id):
     return render_template(
         "people/detail.html",
         person=person,
+        matches=matches_of(person),
         status_form=StatusForm(person=person),
         consent_form=ConsentForm(),
         today=date.today(),
@@ -280,14 +265,14 @@ def export(plural, file_format):
     people = db.session.scalars(
         people_query(MODELS[kind], current_user, filters.criteria()).options(*EXPORT_LOADS)
     ).all()
-    content = exporting.export_people(people, kind, file_format, current_user, _viewer_locale())
+    content = exporting.export_people(people, kind, file_format, current_user, viewer_locale())
     db.session.commit()
     return _download(content, f"{plural}-{date.today().isoformat()}", file_format)
 
 
 @bp.route("/<any(refugees, volunteers):plural>/import/template.<any(csv, xlsx):file_format>")
 def import_template(plural, file_format):
-    content = exporting.template(_kind(plural), file_format, _viewer_locale())
+    content = exporting.template(_kind(plural), file_format, viewer_locale())
     return _download(content, f"{plural}-template", file_format)
 
 
@@ -313,7 +298,7 @@ def import_file(plural):
             )
     return render_template(
         "people/import.html", form=form, plural=plural, kind=kind, columns=columns_for(kind),
-        locale=_viewer_locale(),
+        locale=viewer_locale(),
     )
 
 
@@ -364,8 +349,13 @@ def merge(person_id, other_id):
         abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        merging.merge_people(person, other, current_user)
-        db.session.commit()
-        flash(_("The two records are merged into one."), "success")
+        try:
+            merging.merge_people(person, other, current_user)
+        except merging.MergeError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The two records are merged into one."), "success")
         return redirect(url_for("people.detail", person_id=person.id))
     return render_template("people/confirm_merge.html", form=form, person=person, other=other)

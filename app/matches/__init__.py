@@ -1,0 +1,1 @@
+"""Matches between refugees and volunteer friends: suggestions, batches, the lifecycle."""

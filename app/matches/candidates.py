@@ -1,0 +1,110 @@
+"""Build the matching core's Candidates from people records.
+
+The core knows nothing of the database; this adapter decides who may be
+suggested at all (consent to matching, status, not archived) and how much
+room a volunteer has left (capacity minus open matches).
+"""
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.matches.models import OPEN_STATUSES, Match, MatchStatus
+from app.matching import Candidate
+from app.people.models import Person, Refugee, RefugeeStatus, Volunteer, VolunteerStatus
+
+#: Volunteers in these statuses can take (another) friend.
+SUGGESTIBLE_VOLUNTEERS = (VolunteerStatus.AVAILABLE, VolunteerStatus.MATCHED)
+ADULT_AGE = 18
+
+
+def _loaded(query):
+    return query.options(selectinload(Person.languages), selectinload(Person.interests))
+
+
+def open_matches(volunteer_ids):
+    """Return {volunteer id: number of proposed or active matches}."""
+    if not volunteer_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Match.volunteer_id, sa.func.count())
+        .where(Match.volunteer_id.in_(volunteer_ids), Match.status.in_(OPEN_STATUSES))
+        .group_by(Match.volunteer_id)
+    )
+    return dict(rows.all())
+
+
+def declined_pairs(refugee_ids=None):
+    """(refugee id, volunteer id) pairs that were declined and must not be suggested again."""
+    query = sa.select(Match.refugee_id, Match.volunteer_id).where(Match.status == MatchStatus.DECLINED)
+    if refugee_ids is not None:
+        query = query.where(Match.refugee_id.in_(refugee_ids))
+    return {tuple(row) for row in db.session.execute(query)}
+
+
+def refugee_candidate(refugee, today=None):
+    today = today or date.today()
+    return Candidate(
+        id=refugee.id,
+        municipality=refugee.municipality_code,
+        postcode=refugee.postcode,
+        languages={l.code: l.level for l in refugee.languages},
+        interests=tuple(refugee.interest_keys),
+        availability=refugee.availability,
+        gender=refugee.gender,
+        wants_gender=refugee.wants_gender,
+        birth_year=refugee.birth_year,
+        household_children=sum(1 for c in refugee.household_children if today.year - c.birth_year < ADULT_AGE),
+        family=refugee.family,
+        waiting_since=refugee.arrived_on or refugee.created_at.date(),
+        age_min=refugee.age_min,
+        age_max=refugee.age_max,
+    )
+
+
+def volunteer_candidate(volunteer, open_count, today=None):
+    today = today or date.today()
+    return Candidate(
+        id=volunteer.id,
+        municipality=volunteer.municipality_code,
+        postcode=volunteer.postcode,
+        languages={l.code: l.level for l in volunteer.languages},
+        interests=tuple(volunteer.interest_keys),
+        availability=volunteer.availability,
+        gender=volunteer.gender,
+        wants_gender=volunteer.wants_gender,
+        birth_year=volunteer.birth_year,
+        family=volunteer.family,
+        max_distance_km=volunteer.max_distance_km,
+        capacity=max((volunteer.capacity or 1) - open_count, 0),
+        has_child_certificate=volunteer.has_valid_child_certificate(today),
+        age_min=volunteer.age_min,
+        age_max=volunteer.age_max,
+    )
+
+
+def suggestible_volunteers(municipality_codes, today=None):
+    """Candidates for the volunteers who may get a friend now in these municipalities."""
+    volunteers = db.session.scalars(
+        _loaded(sa.select(Volunteer)).where(
+            Volunteer.municipality_code.in_(municipality_codes),
+            Volunteer.status.in_(SUGGESTIBLE_VOLUNTEERS),
+            Volunteer.archived_at.is_(None),
+            Volunteer.consents_to_matching.is_(True),
+        ).order_by(Volunteer.id)
+    ).all()
+    counts = open_matches([v.id for v in volunteers])
+    return volunteers, [volunteer_candidate(v, counts.get(v.id, 0), today) for v in volunteers]
+
+
+def waiting_refugees(municipality_codes):
+    """Refugees waiting for a friend, with consent, in these municipalities."""
+    return db.session.scalars(
+        _loaded(sa.select(Refugee)).options(selectinload(Refugee.household_children)).where(
+            Refugee.municipality_code.in_(municipality_codes),
+            Refugee.status == RefugeeStatus.WAITING,
+            Refugee.archived_at.is_(None),
+            Refugee.consents_to_matching.is_(True),
+        ).order_by(Refugee.arrived_on, Refugee.id)
+    ).all()

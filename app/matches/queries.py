@@ -1,0 +1,16 @@
+"""Reading matches."""
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.matches.models import Match
+
+
+def matches_of(person):
+    """A person's matches, newest first, as refugee or as volunteer."""
+    column = Match.refugee_id if person.kind == "refugee" else Match.volunteer_id
+    return db.session.scalars(
+        sa.select(Match).where(column == person.id)
+        .options(selectinload(Match.refugee), selectinload(Match.volunteer))
+        .order_by(Match.proposed_at.desc())
+    ).all()

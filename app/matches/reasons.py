@@ -1,0 +1,86 @@
+"""Render the matching core's reasons in the viewer's language."""
+from flask_babel import format_decimal, gettext as _, ngettext
+
+from app.people.languages import language_name
+from app.people.models import AVAILABILITY_TITLES
+
+
+def _languages(locale):
+    return lambda code: language_name(code, locale)
+
+
+def describe(reason, locale, interest_name):
+    """Return one sentence for a Reason(code, params)."""
+    p = reason.params
+    name = _languages(locale)
+    level = {1: _("basic"), 2: _("some"), 3: _("good"), 4: _("fluent"), 5: _("native")}
+    match reason.code:
+        case "shared_language":
+            return _("You both speak %(language)s (%(refugee)s / %(volunteer)s)",
+                     language=name(p["language"]), refugee=level[p["refugee_level"]],
+                     volunteer=level[p["volunteer_level"]])
+        case "danish_practice":
+            return _("Can practise Danish with a fluent speaker")
+        case "shared_interests":
+            return ngettext("%(num)d shared interest: %(interests)s", "%(num)d shared interests: %(interests)s",
+                            p["count"], interests=", ".join(interest_name(k) for k in p["interests"]))
+        case "no_shared_interests":
+            return _("No shared interests")
+        case "distance":
+            return _("%(km)s km apart", km=format_decimal(p["km"], format="#,##0.0"))
+        case "shared_availability":
+            return _("Both free: %(slots)s", slots=", ".join(str(AVAILABILITY_TITLES[s]) for s in p["slots"]))
+        case "no_shared_availability":
+            return _("No shared free time")
+        case "family_to_family":
+            return _("Family to family")
+        case "family_wish_not_met":
+            return _("Wishes a family, the volunteer is not one")
+        case "age_in_range":
+            return _("Age fits the wishes")
+        case "age_outside_range":
+            return _("Age %(age)d is outside the wished %(low)s–%(high)s", age=p["age"],
+                     low=p.get("age_min") or "", high=p.get("age_max") or "")
+        case "age_unknown":
+            return _("Age unknown")
+        case "no_preferences":
+            return _("No special wishes")
+        case "declined_before":
+            return _("Declined before")
+        case "no_shared_language":
+            return _("No shared language")
+        case "gender_wish_not_met":
+            return _("The refugee's wish for the friend's gender is not met") if p.get("side") == "refugee" \
+                else _("The volunteer's wish for the friend's gender is not met")
+        case "needs_child_certificate":
+            return _("Children in the household, and no valid child certificate")
+        case "no_capacity":
+            return _("No free place")
+        case "too_far":
+            return _("%(km)s km apart, more than %(max)s km", km=format_decimal(p["km"], format="#,##0.0"),
+                     max=format_decimal(p["max_km"], format="#,##0"))
+        case "different_municipality":
+            return _("Lives in another municipality")
+    return reason.code
+
+
+def describe_exclusion(code, count):
+    """One line of the "cannot be suggested" summary: how many volunteers, and why."""
+    match code:
+        case "no_shared_language":
+            return ngettext("%(num)d shares no language with them", "%(num)d share no language with them", count)
+        case "gender_wish_not_met":
+            return ngettext("%(num)d does not meet a wish about gender", "%(num)d do not meet a wish about gender", count)
+        case "needs_child_certificate":
+            return ngettext("%(num)d has no valid child certificate, and there are children",
+                            "%(num)d have no valid child certificate, and there are children", count)
+        case "no_capacity":
+            return ngettext("%(num)d has no free place", "%(num)d have no free place", count)
+        case "too_far":
+            return ngettext("%(num)d lives further away than they will travel",
+                            "%(num)d live further away than they will travel", count)
+        case "different_municipality":
+            return ngettext("%(num)d lives in another municipality", "%(num)d live in another municipality", count)
+        case "declined_before":
+            return ngettext("%(num)d declined before", "%(num)d declined before", count)
+    return f"{count} {code}"

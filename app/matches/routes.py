@@ -1,0 +1,176 @@
+"""Suggestions, proposals, the lifecycle of a match and batch matching."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
+import sqlalchemy as sa
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.forms import options
+from app.matches import services
+from app.matches.forms import AnswerForm, BatchForm, EndForm, ProposeForm
+from app.matches.models import END_REASONS, MATCH_STATUS_TITLES, Match, MatchStatus
+from app.i18n.names import interest_name, viewer_locale
+from app.matches.reasons import describe, describe_exclusion
+from app.matches.suggesting import batch_preview, suggestions_for
+from app.municipalities.models import Municipality
+from app.municipalities.services import municipalities_for
+from app.people.models import Person
+from app.permissions import require_municipality, role_required, scope_to_user
+
+bp = Blueprint("matches", __name__, url_prefix="/matches")
+
+
+@bp.before_request
+@role_required("admin", "manager")
+def managers_only():
+    """Matching works on personal data: managers in their municipalities, and admins."""
+
+
+@bp.app_template_filter()
+@bp.app_template_global()
+def reason_text(reason):
+    return describe(reason, viewer_locale(), interest_name)
+
+
+bp.add_app_template_global(describe_exclusion)
+
+
+def _person(person_id, kind):
+    person = db.session.get(Person, person_id)
+    if person is None or person.kind != kind:
+        abort(404)
+    require_municipality(person.municipality_code, personal_data=True)
+    return person
+
+
+def _match(match_id):
+    match = db.session.get(Match, match_id) or abort(404)
+    require_municipality(match.refugee.municipality_code, personal_data=True)
+    require_municipality(match.volunteer.municipality_code, personal_data=True)
+    return match
+
+
+@bp.route("/")
+def index():
+    status = request.args.get("status", "")
+    query = scope_to_user(sa.select(Match).join(Match.refugee), Person.municipality_code)
+    if status in set(MatchStatus):
+        query = query.where(Match.status == status)
+    query = query.options(selectinload(Match.refugee), selectinload(Match.volunteer)).order_by(
+        Match.proposed_at.desc()
+    )
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("matches/index.html", page=page, status=status, titles=MATCH_STATUS_TITLES)
+
+
+@bp.route("/suggestions/<int:refugee_id>")
+def suggestions(refugee_id):
+    refugee = _person(refugee_id, "refugee")
+    family_only = request.args.get("family") == "1"
+    result = suggestions_for(refugee, current_user, family_only=family_only) if refugee.status == "waiting" else None
+    return render_template(
+        "matches/suggestions.html", refugee=refugee, result=result, family_only=family_only,
+        form=ProposeForm(),
+    )
+
+
+@bp.post("/propose/<int:refugee_id>")
+def propose(refugee_id):
+    refugee = _person(refugee_id, "refugee")
+    form = ProposeForm()
+    if form.validate_on_submit():
+        _person(form.volunteer_id.data, "volunteer")
+        try:
+            match = services.propose(refugee.id, form.volunteer_id.data, current_user, form.override_reason.data)
+        except services.MatchError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("The match is proposed. Record each side's answer here."), "success")
+            return redirect(url_for("matches.detail", match_id=match.id))
+    return redirect(url_for("matches.suggestions", refugee_id=refugee.id))
+
+
+@bp.route("/<int:match_id>")
+def detail(match_id):
+    match = _match(match_id)
+    return render_template(
+        "matches/detail.html", match=match, answer_form=AnswerForm(), end_reasons=END_REASONS
+    )
+
+
+@bp.post("/<int:match_id>/answer")
+def answer(match_id):
+    match = _match(match_id)
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "danger")
+        return redirect(url_for("matches.detail", match_id=match.id))
+    try:
+        if form.answer.data == "yes":
+            services.accept(match, form.side.data, current_user)
+        else:
+            services.decline(match, form.side.data, current_user, form.reason.data.strip())
+    except services.MatchError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+    else:
+        db.session.commit()
+        flash(_("The answer is recorded."), "success")
+    return redirect(url_for("matches.detail", match_id=match.id))
+
+
+@bp.route("/<int:match_id>/end", methods=["GET", "POST"])
+def end(match_id):
+    match = _match(match_id)
+    form = EndForm()
+    if form.validate_on_submit():
+        try:
+            services.end(match, current_user, form.reason.data, form.note.data, form.back_to_waiting.data)
+        except services.MatchError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("The match has ended."), "success")
+        return redirect(url_for("matches.detail", match_id=match.id))
+    return render_template("matches/end.html", match=match, form=form)
+
+
+@bp.route("/batch", methods=["GET", "POST"])
+def batch():
+    """Preview the optimal proposals for a municipality; propose the ticked ones."""
+    municipalities = municipalities_for(current_user)
+    code = request.args.get("municipality", type=int) or (municipalities[0].code if municipalities else None)
+    if code is None:
+        abort(404)
+    require_municipality(code, personal_data=True)
+    municipality = db.session.get(Municipality, code) or abort(404)
+    preview = batch_preview(code)
+    form = BatchForm()
+    form.pairs.choices = options(
+        (f"{r.id}-{v.id}", f"{r.full_name} – {v.full_name}") for r, v, _ in preview.proposals
+    )
+    if form.validate_on_submit():
+        proposed, problems = 0, []
+        for pair in form.pairs.data:
+            refugee_id, volunteer_id = map(int, pair.split("-"))
+            try:
+                with db.session.begin_nested():
+                    services.propose(refugee_id, volunteer_id, current_user)
+                proposed += 1
+            except services.MatchError as error:
+                problems.append(str(error.message))
+        db.session.commit()
+        flash(ngettext("%(num)d match is proposed.", "%(num)d matches are proposed.", proposed), "success")
+        for problem in problems:
+            flash(problem, "warning")
+        return redirect(url_for("matches.index", status="proposed"))
+    return render_template(
+        "matches/batch.html", preview=preview, form=form, municipality=municipality,
+        municipalities=municipalities,
+    )

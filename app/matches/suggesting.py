@@ -1,0 +1,93 @@
+"""Ranked suggestions for one refugee and batch proposals for a municipality."""
+from dataclasses import dataclass
+
+from flask import current_app
+
+from app.matches.candidates import (
+    declined_pairs,
+    refugee_candidate,
+    suggestible_volunteers,
+    waiting_refugees,
+)
+from app.matching import Weights, assign, assignment_total, exclusion_counts, greedy_assign, rank, score_pair
+from app.permissions import municipality_codes
+
+
+def weights():
+    """Part weights from configuration (MATCHING_WEIGHTS), else the core's defaults."""
+    return Weights(**current_app.config.get("MATCHING_WEIGHTS", {}))
+
+
+def _area(user, refugee_municipality):
+    """Where to look for volunteers: the manager's municipalities (for admins, the refugee's)."""
+    codes = municipality_codes(user)
+    return codes if codes is not None else {refugee_municipality}
+
+
+@dataclass
+class Suggestions:
+    ranked: list  # [(Volunteer, Score)]
+    excluded: int
+    exclusion_counts: list  # [(code, count)], commonest first
+    considered: int
+    volunteers: list  # every volunteer considered, for a manual proposal
+
+
+def suggestions_for(refugee, user, family_only=False, limit=10):
+    """Rank the volunteers for `refugee` and say why the others are left out."""
+    volunteers, candidates = suggestible_volunteers(_area(user, refugee.municipality_code))
+    if family_only:
+        keep = [i for i, v in enumerate(volunteers) if v.family]
+        volunteers, candidates = [volunteers[i] for i in keep], [candidates[i] for i in keep]
+    candidate = refugee_candidate(refugee)
+    declined = declined_pairs([refugee.id])
+    ranked = rank(candidate, candidates, limit=limit, exclude=declined, weights=weights())
+    by_id = {v.id: v for v in volunteers}
+    excluded, counts = exclusion_counts(candidate, candidates, exclude=declined)
+    return Suggestions(
+        ranked=[(by_id[vid], score) for vid, score in ranked],
+        excluded=excluded,
+        exclusion_counts=counts.most_common(),
+        considered=len(candidates),
+        volunteers=volunteers,
+    )
+
+
+@dataclass
+class BatchPreview:
+    proposals: list  # [(Refugee, Volunteer, Score)]
+    optimal_total: float
+    greedy_total: float
+    greedy_pairs: int
+    unmatched: list  # [(Refugee, [(code, count)])]
+
+
+def batch_preview(municipality_code):
+    """The optimal proposals for everyone waiting in a municipality, beside greedy's."""
+    refugees = waiting_refugees([municipality_code])
+    volunteers, volunteer_candidates = suggestible_volunteers([municipality_code])
+    refugee_candidates = [refugee_candidate(r) for r in refugees]
+    declined = declined_pairs([r.id for r in refugees])
+    w = weights()
+    pairs = assign(refugee_candidates, volunteer_candidates, exclude=declined, weights=w)
+    greedy = greedy_assign(refugee_candidates, volunteer_candidates, exclude=declined, weights=w)
+    refugee_by_id = {r.id: r for r in refugees}
+    candidate_by_id = {c.id: c for c in refugee_candidates + volunteer_candidates}
+    volunteer_by_id = {v.id: v for v in volunteers}
+    proposals = [
+        (refugee_by_id[r], volunteer_by_id[v],
+         score_pair(candidate_by_id[r], candidate_by_id[v], weights=w))
+        for r, v in pairs
+    ]
+    matched = {r for r, _ in pairs}
+    unmatched = [
+        (r, exclusion_counts(candidate_by_id[r.id], volunteer_candidates, exclude=declined).counts.most_common(2))
+        for r in refugees if r.id not in matched
+    ]
+    return BatchPreview(
+        proposals=sorted(proposals, key=lambda p: -p[2].total),
+        optimal_total=assignment_total(pairs, refugee_candidates, volunteer_candidates, weights=w),
+        greedy_total=assignment_total(greedy, refugee_candidates, volunteer_candidates, weights=w),
+        greedy_pairs=len(greedy),
+        unmatched=unmatched,
+    )

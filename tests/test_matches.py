@@ -1,0 +1,182 @@
+import threading
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.auth.models import Role
+from app.extensions import db
+from app.matches import services
+from app.matches.models import Match
+from app.people.models import Person
+
+
+def reload(person):
+    db.session.expire_all()
+    return db.session.get(Person, person.id)
+
+
+@pytest.fixture
+def people(make_person):
+    """A waiting Arabic-speaking refugee and volunteers around Aarhus."""
+    refugee = make_person("refugee", full_name="Amal Haddad", postcode="8000", languages={"ar": 5, "da": 1},
+                          interests=["football", "cooking"], arrived_on=date.today() - timedelta(days=30))
+    best = make_person("volunteer", full_name="Best Friend", postcode="8000", languages={"ar": 4, "da": 5},
+                       interests=["football", "cooking"], capacity=1)
+    good = make_person("volunteer", full_name="Good Friend", postcode="8200", languages={"da": 5, "ar": 2},
+                       interests=["hiking"], capacity=2)
+    mute = make_person("volunteer", full_name="No Common Language", postcode="8000", languages={"da": 5, "de": 4})
+    return refugee, best, good, mute
+
+
+def test_suggestions_rank_and_explain(client, login_as, people):
+    refugee, best, good, mute = people
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    page = client.get(f"/matches/suggestions/{refugee.id}").get_data(as_text=True)
+    assert page.index("Best Friend") < page.index("Good Friend")
+    assert "No Common Language</a>" not in page.split("<details")[0]
+    assert "You both speak Arabic (native / fluent)" in page
+    assert "2 shared interests: Cooking, Football" in page
+    assert "1 volunteer cannot be suggested." in page
+    assert "1 shares no language with them" in page
+
+
+def test_lifecycle_from_proposal_to_end(client, login_as, people):
+    refugee, best, good, mute = people
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    response = client.post(f"/matches/propose/{refugee.id}", data={"volunteer_id": best.id}, follow_redirects=True)
+    assert "The match is proposed." in response.get_data(as_text=True)
+    match = db.session.scalars(sa.select(Match)).one()
+    assert match.status == "proposed" and match.score > 50
+    assert reload(refugee).status == "matched"
+    assert reload(best).status == "full"  # capacity 1
+
+    client.post(f"/matches/{match.id}/answer", data={"side": "refugee", "answer": "yes"})
+    db.session.expire_all()
+    assert db.session.get(Match, match.id).status == "proposed"
+    client.post(f"/matches/{match.id}/answer", data={"side": "volunteer", "answer": "yes"})
+    db.session.expire_all()
+    match = db.session.get(Match, match.id)
+    assert match.status == "active" and match.activated_at is not None
+
+    assert "End the match between" in client.get(f"/matches/{match.id}/end").get_data(as_text=True)
+    client.post(f"/matches/{match.id}/end", data={"reason": "moved", "back_to_waiting": "y"})
+    db.session.expire_all()
+    assert db.session.get(Match, match.id).status == "ended"
+    assert reload(refugee).status == "waiting"
+    assert reload(best).status == "available"
+
+
+def test_declined_pair_is_never_suggested_again(client, login_as, people):
+    refugee, best, good, mute = people
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    client.post(f"/matches/propose/{refugee.id}", data={"volunteer_id": best.id})
+    match = db.session.scalars(sa.select(Match)).one()
+    refused = client.post(f"/matches/{match.id}/answer", data={"side": "refugee", "answer": "no", "reason": ""},
+                          follow_redirects=True)
+    assert "Give a reason when a match is declined." in refused.get_data(as_text=True)
+    client.post(f"/matches/{match.id}/answer", data={"side": "refugee", "answer": "no", "reason": "Too far"})
+    db.session.expire_all()
+    assert db.session.get(Match, match.id).status == "declined"
+    assert reload(refugee).status == "waiting"
+    page = client.get(f"/matches/suggestions/{refugee.id}").get_data(as_text=True)
+    assert "Good Friend" in page
+    assert "Best Friend</a>" not in page.split("<details")[0]
+    assert "1 declined before" in page
+
+
+def test_volunteer_capacity_is_never_exceeded(app, people, make_person, make_user):
+    refugee, best, good, mute = people
+    other = make_person("refugee", full_name="Second Refugee", postcode="8000", languages={"ar": 5})
+    user = make_user(Role.MANAGER, ["Aarhus"])
+    services.propose(refugee.id, best.id, user)
+    db.session.commit()
+    with pytest.raises(services.MatchError, match="cannot take a friend now"):
+        services.propose(other.id, best.id, user)
+
+
+def test_excluded_pair_needs_an_override_reason(client, login_as, people):
+    refugee, best, good, mute = people
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    page = client.post(f"/matches/propose/{refugee.id}", data={"volunteer_id": mute.id},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Give a reason to propose it anyway." in page
+    assert db.session.scalars(sa.select(Match)).all() == []
+    client.post(f"/matches/propose/{refugee.id}",
+                data={"volunteer_id": mute.id, "override_reason": "They met at the language café"})
+    match = db.session.scalars(sa.select(Match)).one()
+    assert match.override_reason == "They met at the language café" and match.score is None
+
+
+def test_no_consent_no_match(app, make_person, make_user):
+    refugee = make_person("refugee", consents={"matching": False})
+    volunteer = make_person("volunteer", languages={"ar": 5})
+    with pytest.raises(services.MatchError, match="consented"):
+        services.propose(refugee.id, volunteer.id, make_user(Role.MANAGER, ["Aarhus"]))
+
+
+def test_matching_is_scoped_to_the_managers_municipalities(client, login_as, people, make_person):
+    refugee, best, good, mute = people
+    login_as(Role.MANAGER, ["Odense"])
+    assert client.get(f"/matches/suggestions/{refugee.id}").status_code == 403
+    assert client.post(f"/matches/propose/{refugee.id}", data={"volunteer_id": best.id}).status_code == 403
+    assert client.get("/matches/batch?municipality=751").status_code == 403
+    client.post("/auth/logout")
+    login_as(Role.HEAD_OFFICE)
+    assert client.get("/matches/").status_code == 403
+
+
+def test_batch_matching_previews_then_proposes_ticked(client, login_as, people, make_person):
+    refugee, best, good, mute = people
+    second = make_person("refugee", full_name="Selam Tesfay", postcode="8200", languages={"ar": 3, "ti": 5},
+                         interests=["hiking"])
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    page = client.get("/matches/batch?municipality=751").get_data(as_text=True)
+    assert "Amal Haddad" in page and "Selam Tesfay" in page
+    assert "Total score" in page
+    client.post("/matches/batch?municipality=751", data={"pairs": [f"{refugee.id}-{best.id}"]})
+    matches = db.session.scalars(sa.select(Match)).all()
+    assert [(m.refugee_id, m.volunteer_id) for m in matches] == [(refugee.id, best.id)]
+    assert reload(second).status == "waiting"
+
+
+def test_person_page_shows_match_history(client, login_as, people):
+    refugee, best, good, mute = people
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    client.post(f"/matches/propose/{refugee.id}", data={"volunteer_id": best.id})
+    page = client.get(f"/people/{refugee.id}").get_data(as_text=True)
+    assert "Best Friend" in page.split('id="matches"')[1]
+
+
+def test_concurrent_proposals_cannot_overfill_a_volunteer(_app, app, people, make_person, make_user):
+    """Two managers propose different refugees to a one-place volunteer at the same moment."""
+    refugee, best, good, mute = people
+    other = make_person("refugee", full_name="Second Refugee", postcode="8000", languages={"ar": 5})
+    user_id = make_user(Role.MANAGER, ["Aarhus"]).id
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def attempt(refugee_id):
+        with _app.app_context():
+            from app.auth.models import User
+
+            user = db.session.get(User, user_id)
+            barrier.wait()
+            try:
+                services.propose(refugee_id, best.id, user)
+                db.session.commit()
+                outcomes.append("ok")
+            except Exception as error:  # the loser: refused, or locked out by the database
+                db.session.rollback()
+                outcomes.append(type(error).__name__)
+
+    threads = [threading.Thread(target=attempt, args=(rid,)) for rid in (refugee.id, other.id)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    open_matches = db.session.scalar(sa.select(sa.func.count()).select_from(Match).where(Match.volunteer_id == best.id))
+    assert open_matches == 1
+    assert outcomes.count("ok") == 1
+    if db.engine.dialect.name == "postgresql":
+        assert "MatchError" in outcomes  # waited for the lock, then saw the place was taken
