@@ -23,7 +23,7 @@ run: translations
 	@echo
 	@echo "  Open http://127.0.0.1:5000 and log in with one of the demo logins above."
 	@echo
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	SCHEDULER_ENABLED=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## make test: install what the tests need (chromium, fonts, PostgreSQL), run the suite on SQLite and PostgreSQL
 system-deps:

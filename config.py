@@ -45,6 +45,16 @@ class Config:
     INVITATION_MAX_AGE = int(os.environ.get("INVITATION_MAX_AGE", 7 * 24 * 3600))
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", 3600))
 
+    #: How long a check-in link works, and when the daily follow-up job runs.
+    CHECK_IN_MAX_AGE = int(os.environ.get("CHECK_IN_MAX_AGE", 30 * 24 * 3600))
+    CHECK_IN_HOUR = int(os.environ.get("CHECK_IN_HOUR", 7))
+    #: Start the follow-up scheduler in this process (set it where the app is served).
+    SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)
+
+    #: Public host name (and port) used in e-mailed links, also when no request is running.
+    SERVER_NAME = os.environ.get("SERVER_NAME")
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -55,6 +65,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    SERVER_NAME = os.environ.get("SERVER_NAME", "127.0.0.1:5000")
 
 
 class TestingConfig(Config):
@@ -63,9 +74,12 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     MAIL_SERVER = None
+    SCHEDULER_ENABLED = False
+    SERVER_NAME = "localhost"
 
 
 class ProductionConfig(Config):
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 
@@ -78,6 +92,11 @@ class ProductionConfig(Config):
                 "SECRET_KEY must be set to a long random value in production "
                 "(e.g. python -c 'import secrets; print(secrets.token_hex(32))'); "
                 "it signs sessions and the invitation and password-reset links."
+            )
+        if not config.get("SERVER_NAME"):
+            raise RuntimeError(
+                "SERVER_NAME must be set to the public host name (e.g. venner.example.org): "
+                "e-mailed links are built from it."
             )
 
 

@@ -57,6 +57,8 @@ def register_extensions(app):
 def register_blueprints(app):
     from app import errors
     from app.admin import bp as admin_bp
+    from app.followup import scheduler
+    from app.followup.routes import bp as followup_bp
     from app.main import bp as main_bp
     from app.matches.routes import bp as matches_bp
     from app.municipalities.routes import bp as municipalities_bp
@@ -69,12 +71,16 @@ def register_blueprints(app):
     app.register_blueprint(people_bp)
     app.register_blueprint(recruitment_bp)
     app.register_blueprint(matches_bp)
+    app.register_blueprint(followup_bp)
     errors.init_app(app)
+    scheduler.init_app(app)
 
 
 def register_cli(app):
     from app.demo.cli import demo_cli
+    from app.followup.cli import followup_cli
     from app.municipalities.cli import refdata_cli
 
     app.cli.add_command(refdata_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(followup_cli)

@@ -168,3 +168,23 @@ def test_volunteer_application_on_a_phone_in_arabic(page, live_server):
     assert page.locator("div:has(> #website)").bounding_box()["width"] <= 1  # the honeypot stays hidden
     assert not has_horizontal_scroll(page)
     screenshot(page, "volunteer-application-ar")
+
+
+def test_suggestions_and_match_in_arabic_at_phone_width(page, live_server, make_user, make_person):
+    manager = make_user(Role.MANAGER, ["Aarhus"], locale="ar")
+    refugee = make_person("refugee", full_name="ريم منصور", postcode="8000", languages={"ar": 5, "da": 1},
+                          interests=["cooking", "football"])
+    make_person("volunteer", full_name="Mette Holm", postcode="8200", languages={"da": 5, "ar": 3},
+                interests=["cooking"])
+    make_person("volunteer", full_name="Lars Jensen", postcode="8000", languages={"da": 5})
+    log_in_browser(page, live_server, manager)
+    page.goto(f"{live_server}/matches/suggestions/{refugee.id}")
+    assert page.get_attribute("html", "dir") == "rtl"
+    assert "Mette Holm" in page.locator("main").inner_text()
+    assert not has_horizontal_scroll(page)
+    screenshot(page, "suggestions-ar")
+    page.locator("article form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    assert "Mette Holm" in page.locator("h1").inner_text()
+    assert not has_horizontal_scroll(page)
+    screenshot(page, "match-ar")

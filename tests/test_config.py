@@ -24,10 +24,20 @@ def test_production_starts_with_a_real_secret_key():
     class Production(ProductionConfig):
         SECRET_KEY = "a-long-random-production-secret-0123456789"
         SQLALCHEMY_DATABASE_URI = "sqlite://"
+        SERVER_NAME = "venner.example.org"
 
     app = create_app(Production)
     assert not app.debug
     assert app.config["SESSION_COOKIE_SECURE"]
+
+
+def test_production_refuses_to_start_without_its_public_host_name():
+    class Production(ProductionConfig):
+        SECRET_KEY = "a-long-random-production-secret-0123456789"
+        SERVER_NAME = None
+
+    with pytest.raises(RuntimeError, match="SERVER_NAME"):
+        create_app(Production)
 
 
 def test_development_is_the_default(monkeypatch):

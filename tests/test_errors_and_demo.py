@@ -4,6 +4,7 @@ from app import create_app
 from app.auth.models import Role, User
 from app.demo.seed import DEMO_PASSWORD
 from app.extensions import db
+from app.matches.models import Match
 from app.people.models import Person
 from app.people.queries import find_duplicates
 from tests.conftest import html_root, log_in
@@ -46,6 +47,12 @@ def test_demo_seed_is_idempotent_and_logins_work(runner, client):
     assert {"ar", "ti", "fa", "prs", "so", "uk"} <= spoken
     assert any(find_duplicates(p.kind, p.municipality_code, p.full_name, birth_year=p.birth_year,
                                exclude_id=p.id) for p in people if p.email.startswith("twin"))
+
+    statuses = set(db.session.scalars(sa.select(Match.status)))
+    assert {"proposed", "active", "ended"} <= statuses
+    assert all(p.status != "matched" or p.kind == "volunteer" or
+               db.session.scalar(sa.select(Match.id).where(Match.refugee_id == p.id, Match.status.in_(("proposed", "active"))))
+               for p in people)
 
     page = log_in(client, "manager.aarhus@demo.example.org", DEMO_PASSWORD).get_data(as_text=True)
     assert "Aarhus" in page

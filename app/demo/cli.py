@@ -2,6 +2,7 @@
 import click
 from flask.cli import AppGroup
 
+from app.demo.matches import seed_matches
 from app.demo.people import seed_people
 from app.demo.seed import DEMO_PASSWORD, seed_demo
 from app.extensions import db
@@ -14,8 +15,9 @@ def seed_command():
     """Create or refresh the demo data (needs `flask refdata load` first)."""
     users = seed_demo()
     added = seed_people()
+    matches = seed_matches()
     db.session.commit()
-    click.echo(f"Demo people: {added} refugees and volunteers added.")
+    click.echo(f"Demo people: {added} refugees and volunteers added; {matches} matches made.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for user in users:
         click.echo(f"  {user.role:<12} {user.email}")

@@ -96,7 +96,8 @@ def _refugee(rng, index, postcodes, today):
         "wants_gender": gender if rng.random() < 0.2 else None,
         "consents": {"matching": rng.random() < 0.92, "contact": True, "statistics": rng.random() < 0.7},
     }
-    status = "waiting" if rng.random() < 0.75 else rng.choice(("matched", "paused", "left"))
+    # "matched" comes from real matches (app/demo/matches.py), not from here.
+    status = "waiting" if rng.random() < 0.85 else rng.choice(("paused", "left"))
     return data, status
 
 
@@ -122,7 +123,7 @@ def _volunteer(rng, index, postcodes, today):
         "recruited_by": rng.choice(("Biblioteksmøde", "Facebook", "Frivilligfredag", "En ven", None)),
         "consents": {"matching": True, "contact": True, "statistics": rng.random() < 0.8},
     }
-    status = rng.choices(("available", "applicant", "matched", "full", "paused"), (60, 8, 20, 5, 7))[0]
+    status = rng.choices(("available", "applicant", "paused"), (85, 8, 7))[0]
     return data, status
 
 

@@ -3,7 +3,9 @@ from datetime import date
 from flask import render_template
 from flask_login import current_user
 
+from app.followup.services import open_tasks
 from app.main import bp
+from app.matches.queries import active_match_ids
 from app.municipalities.services import municipalities_for
 from app.people.dashboard import manager_overview
 from app.people.forms import CERTIFICATE_WARNING_DAYS
@@ -15,13 +17,15 @@ def index():
     """Show visitors a welcome and each logged-in user the home page of their role."""
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    overview = None
+    overview, tasks = None, []
     if current_user.role in ("manager", "admin"):
         overview = manager_overview(current_user, date.today(), CERTIFICATE_WARNING_DAYS)
+        tasks = open_tasks(active_match_ids(current_user))
     return render_template(
         "main/home.html",
         municipalities=municipalities_for(current_user),
         overview=overview,
+        tasks=tasks,
         today=date.today(),
         refugee_statuses=[(s.value, STATUS_TITLES[s]) for s in RefugeeStatus],
         volunteer_statuses=[(s.value, STATUS_TITLES[s]) for s in VolunteerStatus],

@@ -3,7 +3,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.matches.models import Match
+from app.matches.models import Match, MatchStatus
+from app.people.models import Person
+from app.permissions import scope_to_user
 
 
 def matches_of(person):
@@ -14,3 +16,13 @@ def matches_of(person):
         .options(selectinload(Match.refugee), selectinload(Match.volunteer))
         .order_by(Match.proposed_at.desc())
     ).all()
+
+
+def active_match_ids(user):
+    """Ids of the active matches whose refugee `user` may see."""
+    query = scope_to_user(
+        sa.select(Match.id).join(Match.refugee).where(Match.status == MatchStatus.ACTIVE),
+        Person.municipality_code,
+        user,
+    )
+    return db.session.scalars(query).all()

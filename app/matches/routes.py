@@ -6,6 +6,8 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
+from app.followup.models import MEETINGS
+from app.followup.services import check_ins_of
 from app.forms import options
 from app.matches import services
 from app.matches.forms import AnswerForm, BatchForm, EndForm, ProposeForm
@@ -97,7 +99,8 @@ def propose(refugee_id):
 def detail(match_id):
     match = _match(match_id)
     return render_template(
-        "matches/detail.html", match=match, answer_form=AnswerForm(), end_reasons=END_REASONS
+        "matches/detail.html", match=match, answer_form=AnswerForm(), end_reasons=END_REASONS,
+        check_ins=check_ins_of(match), meetings=MEETINGS,
     )
 
 

@@ -1,0 +1,33 @@
+"""Demo matches: proposed, active and ended, made through the real lifecycle."""
+import random
+
+import sqlalchemy as sa
+
+from app.demo.people import MUNICIPALITIES, SEED
+from app.extensions import db
+from app.matches import services
+from app.matches.models import Match
+from app.matches.suggesting import batch_preview
+
+#: Of each municipality's optimal proposals: this share becomes active, then ended, the rest stays proposed.
+ACTIVE, ENDED = 0.5, 0.15
+
+
+def seed_matches():
+    """Match demo refugees once, through batch matching; return how many matches were made."""
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Match)):
+        return 0
+    rng = random.Random(SEED)
+    made = 0
+    for code in MUNICIPALITIES:
+        for refugee, volunteer, _ in batch_preview(code).proposals[:12]:
+            match = services.propose(refugee.id, volunteer.id, None)
+            made += 1
+            roll = rng.random()
+            if roll < ACTIVE + ENDED:
+                services.accept(match, "refugee", None)
+                services.accept(match, "volunteer", None)
+            if roll < ENDED:
+                services.end(match, None, rng.choice(("natural_end", "moved", "no_contact")))
+    db.session.flush()
+    return made

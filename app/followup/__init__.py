@@ -1,0 +1,1 @@
+"""Following up friendships: scheduled check-ins answered through personal links."""

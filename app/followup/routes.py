@@ -1,0 +1,49 @@
+"""The personal check-in page (no login) and the managers' follow-up tasks."""
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.followup import services
+from app.followup.forms import CheckInForm
+from app.followup.models import CheckIn
+from app.forms import ConfirmForm
+from app.permissions import require_municipality, role_required
+
+bp = Blueprint("followup", __name__)
+
+
+@bp.route("/check-in/<token>", methods=["GET", "POST"])
+def answer(token):
+    """Answer a check-in through the link in the e-mail; it works once."""
+    try:
+        check_in = services.check_in_for_token(token)
+    except services.CheckInLinkError as error:
+        message = (_("This link has expired.") if error.expired
+                   else _("This link is not valid or has already been used."))
+        return render_template("followup/link_invalid.html", message=message), 410
+    form = CheckInForm()
+    if form.validate_on_submit():
+        services.record_answer(check_in, form.meetings.data, form.rating.data, form.wants_call.data,
+                               form.comment.data)
+        db.session.commit()
+        return render_template("followup/thanks.html")
+    return render_template("followup/answer.html", form=form, check_in=check_in)
+
+
+@bp.post("/check-ins/<int:check_in_id>/handled")
+@role_required("admin", "manager")
+def handled(check_in_id):
+    check_in = db.session.get(CheckIn, check_in_id) or abort(404)
+    require_municipality(check_in.match.refugee.municipality_code, personal_data=True)
+    if ConfirmForm().validate_on_submit():
+        services.mark_handled(check_in)
+        db.session.commit()
+        flash(_("The follow-up is marked as done."), "success")
+    return redirect(request.referrer or url_for("main.index"))
+
+
+@bp.app_template_global()
+def check_in_flagged(check_in):
+    return services.is_flagged(check_in, date.today())
