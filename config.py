@@ -45,6 +45,15 @@ class Config:
     INVITATION_MAX_AGE = int(os.environ.get("INVITATION_MAX_AGE", 7 * 24 * 3600))
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", 3600))
 
+    #: Weight of each part of a match score; language weighs most because friends must talk.
+    MATCHING_WEIGHTS = {
+        "language": 0.35,
+        "interests": 0.20,
+        "location": 0.20,
+        "availability": 0.15,
+        "preferences": 0.10,
+    }
+
     #: How long a check-in link works, and when the daily follow-up job runs.
     CHECK_IN_MAX_AGE = int(os.environ.get("CHECK_IN_MAX_AGE", 30 * 24 * 3600))
     CHECK_IN_HOUR = int(os.environ.get("CHECK_IN_HOUR", 7))
