@@ -43,44 +43,40 @@ def declined_pairs(refugee_ids=None):
     return {tuple(row) for row in db.session.execute(query)}
 
 
+def _profile(person):
+    """What the core needs of either side."""
+    return {
+        "id": person.id,
+        "municipality": person.municipality_code,
+        "postcode": person.postcode,
+        "languages": {l.code: l.level for l in person.languages},
+        "interests": tuple(person.interest_keys),
+        "availability": person.availability,
+        "gender": person.gender,
+        "wants_gender": person.wants_gender,
+        "birth_year": person.birth_year,
+        "family": person.family,
+        "age_min": person.age_min,
+        "age_max": person.age_max,
+    }
+
+
 def refugee_candidate(refugee, today=None):
     today = today or date.today()
     return Candidate(
-        id=refugee.id,
-        municipality=refugee.municipality_code,
-        postcode=refugee.postcode,
-        languages={l.code: l.level for l in refugee.languages},
-        interests=tuple(refugee.interest_keys),
-        availability=refugee.availability,
-        gender=refugee.gender,
-        wants_gender=refugee.wants_gender,
-        birth_year=refugee.birth_year,
+        **_profile(refugee),
         household_children=sum(1 for c in refugee.household_children if today.year - c.birth_year < ADULT_AGE),
-        family=refugee.family,
         waiting_since=refugee.arrived_on or refugee.created_at.date(),
-        age_min=refugee.age_min,
-        age_max=refugee.age_max,
     )
 
 
 def volunteer_candidate(volunteer, open_count, today=None):
     today = today or date.today()
     return Candidate(
-        id=volunteer.id,
-        municipality=volunteer.municipality_code,
-        postcode=volunteer.postcode,
-        languages={l.code: l.level for l in volunteer.languages},
-        interests=tuple(volunteer.interest_keys),
-        availability=volunteer.availability,
-        gender=volunteer.gender,
-        wants_gender=volunteer.wants_gender,
-        birth_year=volunteer.birth_year,
-        family=volunteer.family,
+        **_profile(volunteer),
         max_distance_km=volunteer.max_distance_km,
         capacity=max((volunteer.capacity or 1) - open_count, 0),
         has_child_certificate=volunteer.has_valid_child_certificate(today),
-        age_min=volunteer.age_min,
-        age_max=volunteer.age_max,
     )
 
 

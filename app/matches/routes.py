@@ -46,6 +46,18 @@ def _person(person_id, kind):
     return person
 
 
+def _attempt(step, *args):
+    """Run a lifecycle step; commit it, or roll back and tell the manager why not."""
+    try:
+        result = step(*args)
+    except services.MatchError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+        return None
+    db.session.commit()
+    return result if result is not None else True
+
+
 def _match(match_id):
     match = db.session.get(Match, match_id) or abort(404)
     require_municipality(match.refugee.municipality_code, personal_data=True)
@@ -83,13 +95,9 @@ def propose(refugee_id):
     form = ProposeForm()
     if form.validate_on_submit():
         _person(form.volunteer_id.data, "volunteer")
-        try:
-            match = services.propose(refugee.id, form.volunteer_id.data, current_user, form.override_reason.data)
-        except services.MatchError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
+        match = _attempt(services.propose, refugee.id, form.volunteer_id.data, current_user,
+                         form.override_reason.data)
+        if match:
             flash(_("The match is proposed. Record each side's answer here."), "success")
             return redirect(url_for("matches.detail", match_id=match.id))
     return redirect(url_for("matches.suggestions", refugee_id=refugee.id))
@@ -113,16 +121,11 @@ def answer(match_id):
             for error in errors:
                 flash(str(error), "danger")
         return redirect(url_for("matches.detail", match_id=match.id))
-    try:
-        if form.answer.data == "yes":
-            services.accept(match, form.side.data, current_user)
-        else:
-            services.decline(match, form.side.data, current_user, form.reason.data.strip())
-    except services.MatchError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
+    if form.answer.data == "yes":
+        done = _attempt(services.accept, match, form.side.data, current_user)
     else:
-        db.session.commit()
+        done = _attempt(services.decline, match, form.side.data, current_user, form.reason.data.strip())
+    if done:
         flash(_("The answer is recorded."), "success")
     return redirect(url_for("matches.detail", match_id=match.id))
 
@@ -132,13 +135,8 @@ def end(match_id):
     match = _match(match_id)
     form = EndForm()
     if form.validate_on_submit():
-        try:
-            services.end(match, current_user, form.reason.data, form.note.data, form.back_to_waiting.data)
-        except services.MatchError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
+        if _attempt(services.end, match, current_user, form.reason.data, form.note.data,
+                    form.back_to_waiting.data):
             flash(_("The match has ended."), "success")
         return redirect(url_for("matches.detail", match_id=match.id))
     return render_template("matches/end.html", match=match, form=form)
