@@ -188,3 +188,30 @@ def test_suggestions_and_match_in_arabic_at_phone_width(page, live_server, make_
     assert "Mette Holm" in page.locator("h1").inner_text()
     assert not has_horizontal_scroll(page)
     screenshot(page, "match-ar")
+
+
+@pytest.mark.parametrize("lang, direction", [("ti", "ltr"), ("ar", "rtl")])
+def test_check_in_page_on_a_phone(page, live_server, make_person, make_user, lang, direction):
+    from datetime import date, timedelta
+
+    from app.extensions import db
+    from app.followup.models import CheckIn
+    from app.followup.services import make_token
+    from app.matches import services as match_services
+
+    refugee = make_person("refugee", full_name="ሰላም ተስፋይ", message_locale=lang, languages={"ti": 5, "ar": 3})
+    volunteer = make_person("volunteer", full_name="Mette Holm", languages={"da": 5, "ar": 3})
+    match = match_services.propose(refugee.id, volunteer.id, make_user(Role.MANAGER, ["Aarhus"]))
+    check_in = CheckIn(match=match, side="refugee", due_on=date.today() - timedelta(days=1))
+    db.session.add(check_in)
+    db.session.commit()
+    page.goto(f"{live_server}/check-in/{make_token(check_in)}?lang={lang}")
+    assert page.get_attribute("html", "dir") == direction
+    assert not has_horizontal_scroll(page)
+    screenshot(page, f"check-in-{lang}")
+    page.select_option("#meetings", "weekly")
+    page.check("input[name=rating][value='4']")
+    page.click("input[type=submit]")
+    page.wait_for_load_state()
+    db.session.refresh(check_in)
+    assert check_in.rating == 4
