@@ -5,7 +5,8 @@ Tests read `outbox`, which holds every message sent while TESTING is set.
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import current_app, render_template
+from flask_babel import force_locale
 
 
 class Mailer:
@@ -31,6 +32,15 @@ class Mailer:
             self._send_smtp(message, config)
         else:
             current_app.logger.info("E-mail not sent (no MAIL_SERVER):\n%s", message)
+
+    def send_template(self, to, template, locale, **context):
+        """Render a text template in the recipient's language and send it.
+
+        The template's first line is the subject, the rest the body.
+        """
+        with force_locale(locale):
+            subject, body = render_template(template, **context).split("\n", 1)
+        self.send(to, subject.strip(), body.lstrip("\n"))
 
     @staticmethod
     def _send_smtp(message, config):

@@ -3,8 +3,8 @@ import re
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import render_template, url_for
-from flask_babel import force_locale, gettext as _
+from flask import url_for
+from flask_babel import gettext as _
 
 from app.auth.models import User
 from app.auth.tokens import INVITATION, PASSWORD_RESET, make_token
@@ -75,9 +75,7 @@ def authenticate(login, password):
 def _send_link_mail(user, template, endpoint, purpose):
     """Mail `user` a link, written in the user's own language."""
     link = url_for(endpoint, token=make_token(user, purpose), _external=True)
-    with force_locale(user.locale or "da"):
-        subject, body = render_template(template, user=user, link=link).split("\n", 1)
-        mailer.send(user.email, subject.strip(), body.lstrip("\n"))
+    mailer.send_template(user.email, template, user.locale or "da", user=user, link=link)
 
 
 def send_invitation(user):

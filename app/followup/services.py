@@ -2,8 +2,7 @@
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
-from flask_babel import force_locale
+from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
 
@@ -93,9 +92,7 @@ def send_link(check_in):
         return
     locale = person.message_locale
     link = url_for("followup.answer", token=make_token(check_in), lang=locale, _external=True)
-    with force_locale(locale):
-        subject, body = render_template("email/check_in.txt", person=person, link=link).split("\n", 1)
-        mailer.send(person.email, subject.strip(), body.lstrip("\n"))
+    mailer.send_template(person.email, "email/check_in.txt", locale, person=person, link=link)
     check_in.sent_at = now_utc()
 
 

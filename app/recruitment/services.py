@@ -2,9 +2,6 @@
 import time
 from collections import defaultdict, deque
 
-from flask import render_template
-from flask_babel import force_locale
-
 from app.mail import mailer
 from app.people.models import VolunteerStatus
 from app.people.services import create_person, set_status
@@ -60,6 +57,4 @@ def decline(volunteer, user, reason):
 def _mail(volunteer, template, **context):
     if not volunteer.email:
         return
-    with force_locale(volunteer.message_locale):
-        subject, body = render_template(template, volunteer=volunteer, **context).split("\n", 1)
-        mailer.send(volunteer.email, subject.strip(), body.lstrip("\n"))
+    mailer.send_template(volunteer.email, template, volunteer.message_locale, volunteer=volunteer, **context)
