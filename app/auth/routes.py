@@ -9,12 +9,12 @@ from app.auth.services import (
     LOCKOUT,
     AccountLocked,
     authenticate,
-    describe_token_error,
     find_user_by_login,
     send_password_reset,
 )
-from app.auth.tokens import INVITATION, PASSWORD_RESET, TokenError, user_for_token
+from app.auth.tokens import INVITATION, PASSWORD_RESET, user_for_token
 from app.extensions import db
+from app.signing import LinkError
 from app.urls import safe_next_url
 
 
@@ -87,8 +87,8 @@ def _set_password_from_link(token, purpose, template, done_message):
     """Show and handle the set-password form behind an e-mailed link."""
     try:
         user = user_for_token(token, purpose)
-    except TokenError as error:
-        return render_template("auth/link_invalid.html", message=describe_token_error(error)), 410
+    except LinkError as error:
+        return render_template("auth/link_invalid.html", message=error.message), 410
     form = SetPasswordForm()
     if form.validate_on_submit():
         user.set_password(form.password.data)

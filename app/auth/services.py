@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import url_for
-from flask_babel import gettext as _
 
 from app.auth.models import User
 from app.auth.tokens import INVITATION, PASSWORD_RESET, make_token
@@ -86,10 +85,3 @@ def send_invitation(user):
 def send_password_reset(user):
     """Mail a password-reset link; callers never reveal whether the user exists."""
     _send_link_mail(user, "email/password_reset.txt", "auth.reset_password", PASSWORD_RESET)
-
-
-def describe_token_error(error):
-    """Return the message to show for a link that cannot be used."""
-    if error.expired:
-        return _("This link has expired. Ask for a new one.")
-    return _("This link is not valid or has already been used.")

@@ -10,6 +10,7 @@ from app.followup.forms import CheckInForm
 from app.followup.models import CheckIn
 from app.forms import ConfirmForm
 from app.permissions import require_municipality, role_required
+from app.signing import LinkError
 
 bp = Blueprint("followup", __name__)
 
@@ -19,10 +20,8 @@ def answer(token):
     """Answer a check-in through the link in the e-mail; it works once."""
     try:
         check_in = services.check_in_for_token(token)
-    except services.CheckInLinkError as error:
-        message = (_("This link has expired.") if error.expired
-                   else _("This link is not valid or has already been used."))
-        return render_template("followup/link_invalid.html", message=message), 410
+    except LinkError as error:
+        return render_template("followup/link_invalid.html", message=error.message), 410
     form = CheckInForm()
     if form.validate_on_submit():
         services.record_answer(check_in, form.meetings.data, form.rating.data, form.wants_call.data,

@@ -3,13 +3,13 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.followup.models import CheckIn
 from app.mail import mailer
 from app.matches.models import Match, MatchStatus
+from app.signing import LinkError, sign, unsign
 from app.timeutil import now_utc
 
 #: The first check-in comes this long after a match becomes active, then one every INTERVAL.
@@ -57,31 +57,19 @@ def create_due_check_ins(today):
     return created
 
 
-def _serializer():
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="check-in")
+CHECK_IN_SALT = "check-in"
 
 
 def make_token(check_in):
-    return _serializer().dumps({"id": check_in.id, "side": check_in.side})
-
-
-class CheckInLinkError(Exception):
-    def __init__(self, expired=False):
-        super().__init__("expired" if expired else "invalid")
-        self.expired = expired
+    return sign({"id": check_in.id, "side": check_in.side}, CHECK_IN_SALT)
 
 
 def check_in_for_token(token):
-    """Return the unanswered check-in a link is for, or raise CheckInLinkError."""
-    try:
-        data = _serializer().loads(token, max_age=current_app.config["CHECK_IN_MAX_AGE"])
-    except SignatureExpired:
-        raise CheckInLinkError(expired=True) from None
-    except BadSignature:
-        raise CheckInLinkError() from None
+    """Return the unanswered check-in a link is for, or raise LinkError (used links too)."""
+    data = unsign(token, CHECK_IN_SALT, current_app.config["CHECK_IN_MAX_AGE"])
     check_in = db.session.get(CheckIn, data.get("id"))
     if check_in is None or check_in.side != data.get("side") or check_in.answered_at is not None:
-        raise CheckInLinkError()
+        raise LinkError()
     return check_in
 
 
