@@ -181,3 +181,27 @@ def test_concurrent_proposals_cannot_overfill_a_volunteer(_app, app, people, mak
     assert outcomes.count("ok") == 1
     if db.engine.dialect.name == "postgresql":
         assert "MatchError" in outcomes  # waited for the lock, then saw the place was taken
+
+
+def test_statuses_that_come_from_matches_cannot_be_set_by_hand(client, login_as, people):
+    refugee, best, good, mute = people
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    page = client.get(f"/people/{good.id}").get_data(as_text=True)
+    status_form = page.split('name="status"')[1].split("</select>")[0]
+    assert 'value="full"' not in status_form and 'value="matched"' not in status_form
+    client.post(f"/people/{good.id}/status", data={"status": "full"})
+    assert reload(good).status == "available"
+
+
+def test_people_in_an_open_match_keep_their_status_until_it_ends(client, login_as, people):
+    refugee, best, good, mute = people
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    client.post(f"/matches/propose/{refugee.id}", data={"volunteer_id": best.id})
+    response = client.post(f"/people/{refugee.id}/status", data={"status": "waiting"}, follow_redirects=True)
+    assert "End the match first" in response.get_data(as_text=True)
+    assert reload(refugee).status == "matched"
+    response = client.post(f"/people/{refugee.id}/archive", follow_redirects=True)
+    assert "End the match first" in response.get_data(as_text=True)
+    assert reload(refugee).archived_at is None
+    # and so a second proposal is refused politely, not with a server error
+    assert client.post(f"/matches/propose/{refugee.id}", data={"volunteer_id": good.id}).status_code == 302

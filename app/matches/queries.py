@@ -3,7 +3,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.matches.models import Match, MatchStatus
+from app.matches.models import OPEN_STATUSES, Match, MatchStatus
 from app.people.models import Person
 from app.permissions import scope_to_user
 
@@ -26,3 +26,11 @@ def active_match_ids(user):
         user,
     )
     return db.session.scalars(query).all()
+
+
+def has_open_match(person):
+    """Whether a person is in a proposed or active match."""
+    column = Match.refugee_id if person.kind == "refugee" else Match.volunteer_id
+    return db.session.scalar(
+        sa.select(Match.id).where(column == person.id, Match.status.in_(OPEN_STATUSES)).limit(1)
+    ) is not None

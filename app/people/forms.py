@@ -37,6 +37,7 @@ from app.people.models import (
     CONSENT_METHOD_TITLES,
     CONSENT_PURPOSE_TITLES,
     GENDER_TITLES,
+    MATCH_STATUSES,
     STATUS_TITLES,
     RefugeeStatus,
     VolunteerStatus,
@@ -317,7 +318,8 @@ class StatusForm(FlaskForm):
         statuses = RefugeeStatus if person.kind == "refugee" else VolunteerStatus
         self.status.choices = options(
             [("", _l("Choose a status"))]
-            + [(s.value, STATUS_TITLES[s]) for s in statuses if s != person.status]
+            + [(s.value, STATUS_TITLES[s]) for s in statuses
+               if s != person.status and s not in MATCH_STATUSES]
         )
 
 

@@ -44,6 +44,9 @@ class VolunteerStatus(enum.StrEnum):
     LEFT = "left"
 
 
+#: Statuses that only the match lifecycle (app.matches.services) sets.
+MATCH_STATUSES = frozenset({"matched", "full"})
+
 STATUS_TITLES = {
     "waiting": _l("Waiting"),
     "matched": _l("Matched"),

@@ -21,7 +21,7 @@ from app.forms import ConfirmForm
 from app.i18n import language_name as interface_language_name
 from app.i18n.names import viewer_locale
 from app.municipalities.services import municipalities_for
-from app.matches.queries import matches_of
+from app.matches.queries import has_open_match, matches_of
 from app.people import exporting, importing, merging, services, uploads
 from app.people.columns import columns_for
 from app.people.forms import (
@@ -154,6 +154,7 @@ def detail(person_id):
         "people/detail.html",
         person=person,
         matches=matches_of(person),
+        in_open_match=has_open_match(person),
         status_form=StatusForm(person=person),
         consent_form=ConsentForm(),
         today=date.today(),
@@ -193,9 +194,19 @@ def _fill_edit_form(form, person):
             entry.form.course.data, entry.form.completed_on.data = training.course, training.completed_on
 
 
+def _in_open_match(person):
+    """The match decides the status of people in one; say so and refuse the change."""
+    if has_open_match(person):
+        flash(_("%(name)s is in an open match. End the match first.", name=person.full_name), "warning")
+        return True
+    return False
+
+
 @bp.post("/<int:person_id>/status")
 def change_status(person_id):
     person = _get_person(person_id)
+    if _in_open_match(person):
+        return redirect(url_for("people.detail", person_id=person.id))
     form = StatusForm(person=person)
     if form.validate_on_submit():
         services.set_status(person, form.status.data, current_user, form.note.data)
@@ -222,6 +233,8 @@ def consent(person_id):
 @bp.route("/<int:person_id>/archive", methods=["GET", "POST"])
 def archive(person_id):
     person = _get_person(person_id)
+    if person.archived_at is None and _in_open_match(person):
+        return redirect(url_for("people.detail", person_id=person.id))
     form = ConfirmForm()
     if form.validate_on_submit():
         if person.archived_at is None:
