@@ -218,3 +218,10 @@ def test_template_has_headers_in_the_users_language(client, login_as):
     data = client.get("/people/volunteers/import/template.csv").data.decode("utf-8-sig")
     assert data.startswith("name;")
     assert "capacity" in data and "arrived_on" not in data
+
+
+def test_postcodes_in_the_copenhagen_ranges_are_found_on_import(client, login_as):
+    login_as(Role.MANAGER, ["København"], locale="en")
+    content = (HEADER_DA + "\nAmal Haddad;22 33 44 55;;1990;1620;ar:5;;;;ja;papir\n").encode()
+    page = upload(client, "refugees", "x.csv", content).get_data(as_text=True)
+    assert "1 person is ready to import." in page

@@ -146,13 +146,18 @@ class _Places:
         municipalities = db.session.scalars(sa.select(Municipality)).all()
         self.by_name = {m.name.lower(): m for m in municipalities}
         self.by_code = {str(m.code): m for m in municipalities}
-        self.areas = db.session.scalars(sa.select(PostcodeArea)).all()
+        areas = db.session.scalars(sa.select(PostcodeArea)).all()
+        self.single = {a.first: a for a in areas if a.first == a.last}
+        #: The three central Copenhagen ranges such as 1000-1499.
+        self.ranges = [a for a in areas if a.first != a.last]
 
     def area(self, postcode):
         if not (len(postcode) == 4 and postcode.isdigit()):
             return None
         number = int(postcode)
-        return next((a for a in self.areas if a.first <= number <= a.last), None)
+        return self.single.get(number) or next(
+            (a for a in self.ranges if a.first <= number <= a.last), None
+        )
 
     def municipality(self, text):
         text = (text or "").strip().lower()
