@@ -96,6 +96,17 @@ def test_volunteer_capacity_is_never_exceeded(app, people, make_person, make_use
         services.propose(other.id, best.id, user)
 
 
+def test_a_refused_manual_proposal_keeps_the_choice_and_the_reason(client, login_as, people, make_person):
+    refugee, best, good, mute = people
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    mute.status = "paused"
+    db.session.commit()
+    page = client.post(f"/matches/propose/{refugee.id}",
+                       data={"volunteer_id": mute.id, "override_reason": "Met at the café"}).get_data(as_text=True)
+    assert "cannot take a friend now" in page
+    assert 'value="Met at the café"' in page
+
+
 def test_excluded_pair_needs_an_override_reason(client, login_as, people):
     refugee, best, good, mute = people
     login_as(Role.MANAGER, ["Aarhus"], locale="en")
@@ -204,4 +215,5 @@ def test_people_in_an_open_match_keep_their_status_until_it_ends(client, login_a
     assert "End the match first" in response.get_data(as_text=True)
     assert reload(refugee).archived_at is None
     # and so a second proposal is refused politely, not with a server error
-    assert client.post(f"/matches/propose/{refugee.id}", data={"volunteer_id": good.id}).status_code == 302
+    refused = client.post(f"/matches/propose/{refugee.id}", data={"volunteer_id": good.id})
+    assert refused.status_code == 200 and "is not waiting for a friend" in refused.get_data(as_text=True)

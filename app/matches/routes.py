@@ -78,15 +78,17 @@ def index():
     return render_template("matches/index.html", page=page, status=status, titles=MATCH_STATUS_TITLES)
 
 
-@bp.route("/suggestions/<int:refugee_id>")
-def suggestions(refugee_id):
-    refugee = _person(refugee_id, "refugee")
+def _suggestions_page(refugee, form):
     family_only = request.args.get("family") == "1"
     result = suggestions_for(refugee, current_user, family_only=family_only) if refugee.status == "waiting" else None
     return render_template(
-        "matches/suggestions.html", refugee=refugee, result=result, family_only=family_only,
-        form=ProposeForm(),
+        "matches/suggestions.html", refugee=refugee, result=result, family_only=family_only, form=form
     )
+
+
+@bp.route("/suggestions/<int:refugee_id>")
+def suggestions(refugee_id):
+    return _suggestions_page(_person(refugee_id, "refugee"), ProposeForm())
 
 
 @bp.post("/propose/<int:refugee_id>")
@@ -100,7 +102,8 @@ def propose(refugee_id):
         if match:
             flash(_("The match is proposed. Record each side's answer here."), "success")
             return redirect(url_for("matches.detail", match_id=match.id))
-    return redirect(url_for("matches.suggestions", refugee_id=refugee.id))
+    # Show the page again with what the manager chose and typed.
+    return _suggestions_page(refugee, form)
 
 
 @bp.route("/<int:match_id>")
