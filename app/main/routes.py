@@ -8,8 +8,7 @@ from app.main import bp
 from app.matches.queries import active_match_ids
 from app.municipalities.services import municipalities_for
 from app.people.dashboard import manager_overview
-from app.people.forms import CERTIFICATE_WARNING_DAYS
-from app.people.models import STATUS_TITLES, RefugeeStatus, VolunteerStatus
+from app.people.models import CERTIFICATE_WARNING_DAYS, STATUS_TITLES, RefugeeStatus, VolunteerStatus
 
 
 @bp.route("/")

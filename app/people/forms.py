@@ -35,6 +35,7 @@ from app.municipalities.refdata import find_postcode_area
 from app.people.languages import language_choices
 from app.people.models import (
     CONSENT_METHOD_TITLES,
+    CERTIFICATE_WARNING_DAYS,
     CONSENT_PURPOSE_TITLES,
     GENDER_TITLES,
     MATCH_STATUSES,
@@ -44,9 +45,6 @@ from app.people.models import (
 )
 from app.people.queries import PeopleFilter
 from app.people.services import PROFILE_FIELDS, VOLUNTEER_FIELDS
-
-#: How early managers are warned that a child certificate runs out.
-CERTIFICATE_WARNING_DAYS = 60
 
 LEVEL_TITLES = {
     1: _l("1 – basic"),

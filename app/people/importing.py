@@ -19,7 +19,7 @@ from app.extensions import db
 from app.municipalities.models import Municipality, PostcodeArea
 from app.people.columns import CellError, columns_for
 from app.people.models import Person
-from app.people.queries import SIMILAR_NAME_SCORE, name_keys
+from app.people.names import SIMILAR_NAME_SCORE, name_keys
 from app.people.services import build_person
 
 MAX_ROWS = 20_000

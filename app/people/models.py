@@ -17,6 +17,8 @@ from app.timeutil import UTCDateTime, add_years, now_utc
 
 #: A child certificate (børneattest) is renewed after this many years.
 CHILD_CERTIFICATE_YEARS = 2
+#: How early managers are warned that a child certificate runs out.
+CERTIFICATE_WARNING_DAYS = 60
 
 
 class Gender(enum.StrEnum):

@@ -9,6 +9,11 @@ disagree on, so variants share one key. Pure functions: no Flask.
 import re
 import unicodedata
 
+from rapidfuzz import fuzz
+
+#: Similarity (0-100) of spelling-variant keys above which two names are "the same".
+SIMILAR_NAME_SCORE = 88
+
 #: Danish letters are spelled out, not stripped: "Søren" ~ "Soeren".
 _LATIN_EXPANSIONS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss"})
 #: Arabic letters written differently for the same name.
@@ -44,3 +49,15 @@ def name_key(*names):
     """Return the spelling-variant key of one or more names ("Mohammed" -> "mhmd")."""
     tokens = normalise_name(" ".join(n for n in names if n)).split()
     return " ".join(_token_key(t) for t in tokens)
+
+
+def name_keys(full_name, latin_name=None):
+    """The spelling-variant keys of each way a person's name is written."""
+    return {name_key(n) for n in (full_name, latin_name) if n}
+
+
+def names_similar(keys, other_keys):
+    """Whether any spelling of one name is close to any spelling of the other."""
+    return any(
+        fuzz.token_sort_ratio(a, b) >= SIMILAR_NAME_SCORE for a in keys for b in other_keys
+    )

@@ -4,7 +4,6 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from rapidfuzz import fuzz
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -17,12 +16,9 @@ from app.people.models import (
     Refugee,
     RefugeeStatus,
 )
-from app.people.names import name_key
+from app.people.names import name_key, name_keys, names_similar
 from app.permissions import scope_to_user
 from app.timeutil import add_years
-
-#: Similarity (0-100) of spelling-variant keys above which two names are "the same".
-SIMILAR_NAME_SCORE = 88
 
 SORTS = {
     "name": (Person.full_name,),
@@ -124,18 +120,6 @@ def waiting_counts(user):
         .group_by(Municipality.code)
         .order_by(Municipality.name)
     ).all()
-
-
-def name_keys(full_name, latin_name=None):
-    """The spelling-variant keys of each way a person's name is written."""
-    return {name_key(n) for n in (full_name, latin_name) if n}
-
-
-def names_similar(keys, other_keys):
-    """Whether any spelling of one name is close to any spelling of the other."""
-    return any(
-        fuzz.token_sort_ratio(a, b) >= SIMILAR_NAME_SCORE for a in keys for b in other_keys
-    )
 
 
 @dataclass
