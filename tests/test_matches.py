@@ -217,3 +217,12 @@ def test_people_in_an_open_match_keep_their_status_until_it_ends(client, login_a
     # and so a second proposal is refused politely, not with a server error
     refused = client.post(f"/matches/propose/{refugee.id}", data={"volunteer_id": good.id})
     assert refused.status_code == 200 and "is not waiting for a friend" in refused.get_data(as_text=True)
+
+
+def test_batch_cannot_propose_people_outside_the_managers_municipalities(client, login_as, people, make_person):
+    refugee, best, good, mute = people
+    elsewhere = make_person("volunteer", full_name="Copenhagen Volunteer", municipality_code=101, languages={"ar": 5})
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    response = client.post("/matches/batch?municipality=751", data={"pairs": [f"{refugee.id}-{elsewhere.id}"]})
+    assert response.status_code == 403
+    assert db.session.scalars(sa.select(Match)).all() == []

@@ -37,5 +37,6 @@ class EndForm(FlaskForm):
 
 
 class BatchForm(FlaskForm):
-    pairs = SelectMultipleField(_l("Proposals"))
+    #: "refugee id-volunteer id"; each pair is checked when it is proposed.
+    pairs = SelectMultipleField(_l("Proposals"), validate_choice=False)
     submit = SubmitField(_l("Propose the ticked matches"))

@@ -8,7 +8,6 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.followup.models import MEETINGS
 from app.followup.services import check_ins_of
-from app.forms import options
 from app.matches import services
 from app.matches.forms import AnswerForm, BatchForm, EndForm, ProposeForm
 from app.matches.models import END_REASONS, MATCH_STATUS_TITLES, Match, MatchStatus
@@ -154,27 +153,32 @@ def batch():
         abort(404)
     require_municipality(code, personal_data=True)
     municipality = db.session.get(Municipality, code) or abort(404)
-    preview = batch_preview(code)
     form = BatchForm()
-    form.pairs.choices = options(
-        (f"{r.id}-{v.id}", f"{r.full_name} – {v.full_name}") for r, v, _ in preview.proposals
-    )
     if form.validate_on_submit():
-        proposed, problems = 0, []
-        for pair in form.pairs.data:
-            refugee_id, volunteer_id = map(int, pair.split("-"))
-            try:
-                with db.session.begin_nested():
-                    services.propose(refugee_id, volunteer_id, current_user)
-                proposed += 1
-            except services.MatchError as error:
-                problems.append(str(error.message))
-        db.session.commit()
-        flash(ngettext("%(num)d match is proposed.", "%(num)d matches are proposed.", proposed), "success")
-        for problem in problems:
-            flash(problem, "warning")
-        return redirect(url_for("matches.index", status="proposed"))
+        return _propose_ticked(form.pairs.data)
     return render_template(
-        "matches/batch.html", preview=preview, form=form, municipality=municipality,
+        "matches/batch.html", preview=batch_preview(code), form=form, municipality=municipality,
         municipalities=municipalities,
     )
+
+
+def _propose_ticked(pairs):
+    """Propose each ticked "refugee-volunteer" pair; the lifecycle's rules check each one."""
+    proposed, problems = 0, []
+    for pair in pairs:
+        refugee_id, _, volunteer_id = pair.partition("-")
+        if not (refugee_id.isdigit() and volunteer_id.isdigit()):
+            abort(400)
+        _person(int(refugee_id), "refugee")
+        _person(int(volunteer_id), "volunteer")
+        try:
+            with db.session.begin_nested():
+                services.propose(int(refugee_id), int(volunteer_id), current_user)
+            proposed += 1
+        except services.MatchError as error:
+            problems.append(str(error.message))
+    db.session.commit()
+    flash(ngettext("%(num)d match is proposed.", "%(num)d matches are proposed.", proposed), "success")
+    for problem in problems:
+        flash(problem, "warning")
+    return redirect(url_for("matches.index", status="proposed"))
