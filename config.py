@@ -29,7 +29,8 @@ class Config:
 
     LANGUAGES = ("da", "en", "ar", "fa", "ti")
     BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "da")
-    BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Europe/Copenhagen")
+    #: Times are shown in Denmark's zone, the one app.timeutil counts days in.
+    BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER")

@@ -1,5 +1,12 @@
-"""UTC instants in the database, local time only on screen."""
+"""UTC instants in the database, local time only on screen.
+
+The programme runs in Denmark, so "today" and "now" mean Europe/Copenhagen
+whatever zone the server is set to: a check-in due on the 1st is due from
+midnight in Copenhagen, not from midnight UTC. Nothing else in the app reads
+the clock.
+"""
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -13,9 +20,23 @@ def add_years(day, years):
         return day.replace(year=day.year + years, day=28)
 
 
+#: The programme's time zone: dates people see and deadlines are counted in it.
+LOCAL_ZONE = ZoneInfo("Europe/Copenhagen")
+
+
 def now_utc():
     """Return the current time as an aware UTC datetime."""
     return datetime.now(timezone.utc)
+
+
+def now_local():
+    """Return the current time in Denmark, as an aware datetime."""
+    return now_utc().astimezone(LOCAL_ZONE)
+
+
+def today_local():
+    """Return today's date in Denmark (not the server's zone)."""
+    return now_local().date()
 
 
 class UTCDateTime(TypeDecorator):

@@ -7,6 +7,7 @@ Reference data is loaded once; every other table is emptied after each test.
 import contextvars
 import os
 import re
+import threading
 from pathlib import Path
 
 import flask_migrate
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.auth.models import Organisation, Role, User
@@ -183,3 +185,63 @@ def make_person(app):
         return person
 
     return make
+
+
+# Browser tests (marked `browser`): Debian's chromium at phone size.
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through Playwright; under CI=true a missing browser fails the run."""
+    if not CHROMIUM.exists():
+        message = "Debian's chromium is not installed (make test installs it)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    sync_api = pytest.importorskip("playwright.sync_api") if not IN_CI else __import__(
+        "playwright.sync_api", fromlist=["sync_playwright"]
+    )
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def has_horizontal_scroll(page):
+    return page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")

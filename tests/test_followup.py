@@ -130,7 +130,7 @@ def test_the_scheduled_job_survives_a_restart_without_duplicates(app):
 
 
 def test_the_scheduled_job_creates_check_ins(app, active_match, outbox, monkeypatch):
-    monkeypatch.setattr(follow_up_scheduler, "date", type("FixedDate", (), {"today": staticmethod(lambda: date(2026, 1, 16))}))
+    monkeypatch.setattr(follow_up_scheduler, "today_local", lambda: date(2026, 1, 16))
     follow_up_scheduler.init_app(app)
     follow_up_scheduler.run_daily()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckIn)) == 2

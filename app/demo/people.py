@@ -4,7 +4,7 @@ A fixed random seed makes the set repeatable; people are keyed by their
 demo e-mail address, so seeding again adds only who is missing.
 """
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -13,6 +13,7 @@ from app.interests import interests
 from app.municipalities.models import Municipality, PostcodeArea
 from app.people.models import Person
 from app.people.services import build_person
+from app.timeutil import today_local
 
 SEED = 2026
 REFUGEES = 200
@@ -129,7 +130,7 @@ def _volunteer(rng, index, postcodes, today):
 
 def seed_people(today=None):
     """Add the demo refugees and volunteers that are not there yet; return how many were added."""
-    today = today or date.today()
+    today = today or today_local()
     if db.session.scalar(sa.select(sa.func.count()).select_from(Municipality)) == 0:
         raise RuntimeError("load the reference data first: flask refdata load")
     rng = random.Random(SEED)

@@ -1,5 +1,4 @@
 """The personal check-in page (no login) and the managers' follow-up tasks."""
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,6 +10,7 @@ from app.followup.models import CheckIn
 from app.forms import ConfirmForm
 from app.permissions import require_municipality, role_required
 from app.signing import LinkError
+from app.timeutil import today_local
 
 bp = Blueprint("followup", __name__)
 
@@ -45,4 +45,4 @@ def handled(check_in_id):
 
 @bp.app_template_global()
 def check_in_flagged(check_in):
-    return services.is_flagged(check_in, date.today())
+    return services.is_flagged(check_in, today_local())

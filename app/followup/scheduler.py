@@ -6,10 +6,10 @@ adding a copy; the check-ins themselves are unique per match, side and date.
 """
 import logging
 import os
-from datetime import date
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from app.timeutil import today_local
 
 JOB_ID = "follow-up-check-ins"
 log = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ def run_daily():
     from app.followup.services import create_due_check_ins
 
     with _app.app_context():
-        created = create_due_check_ins(date.today())
+        created = create_due_check_ins(today_local())
         db.session.commit()
         log.info("follow-up: %d check-ins created", created)
 

@@ -1,5 +1,3 @@
-from datetime import date
-
 from flask import render_template
 from flask_login import current_user
 
@@ -9,6 +7,7 @@ from app.matches.queries import active_match_ids
 from app.municipalities.services import municipalities_for
 from app.people.dashboard import manager_overview
 from app.people.models import CERTIFICATE_WARNING_DAYS, STATUS_TITLES, RefugeeStatus, VolunteerStatus
+from app.timeutil import today_local
 
 
 @bp.route("/")
@@ -18,14 +17,14 @@ def index():
         return render_template("main/welcome.html")
     overview, tasks = None, []
     if current_user.role in ("manager", "admin"):
-        overview = manager_overview(current_user, date.today(), CERTIFICATE_WARNING_DAYS)
+        overview = manager_overview(current_user, today_local(), CERTIFICATE_WARNING_DAYS)
         tasks = open_tasks(active_match_ids(current_user))
     return render_template(
         "main/home.html",
         municipalities=municipalities_for(current_user),
         overview=overview,
         tasks=tasks,
-        today=date.today(),
+        today=today_local(),
         refugee_statuses=[(s.value, STATUS_TITLES[s]) for s in RefugeeStatus],
         volunteer_statuses=[(s.value, STATUS_TITLES[s]) for s in VolunteerStatus],
         certificate_warning_days=CERTIFICATE_WARNING_DAYS,

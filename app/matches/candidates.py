@@ -4,7 +4,6 @@ The core knows nothing of the database; this adapter decides who may be
 suggested at all (consent to matching, status, not archived) and how much
 room a volunteer has left (capacity minus open matches).
 """
-from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -13,6 +12,7 @@ from app.extensions import db
 from app.matches.models import OPEN_STATUSES, Match, MatchStatus
 from app.matching import Candidate
 from app.people.models import Person, Refugee, RefugeeStatus, Volunteer, VolunteerStatus
+from app.timeutil import today_local
 
 #: Volunteers in these statuses can take (another) friend.
 SUGGESTIBLE_VOLUNTEERS = (VolunteerStatus.AVAILABLE, VolunteerStatus.MATCHED)
@@ -62,7 +62,7 @@ def _profile(person):
 
 
 def refugee_candidate(refugee, today=None):
-    today = today or date.today()
+    today = today or today_local()
     return Candidate(
         **_profile(refugee),
         household_children=sum(1 for c in refugee.household_children if today.year - c.birth_year < ADULT_AGE),
@@ -71,7 +71,7 @@ def refugee_candidate(refugee, today=None):
 
 
 def volunteer_candidate(volunteer, open_count, today=None):
-    today = today or date.today()
+    today = today or today_local()
     return Candidate(
         **_profile(volunteer),
         max_distance_km=volunteer.max_distance_km,

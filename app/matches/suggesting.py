@@ -11,6 +11,7 @@ from app.matches.candidates import (
 )
 from app.matching import Weights, assign, assignment_total, exclusion_counts, greedy_assign, rank, score_pair
 from app.permissions import municipality_codes
+from app.timeutil import today_local
 
 
 def weights():
@@ -35,13 +36,14 @@ class Suggestions:
 
 def suggestions_for(refugee, user, family_only=False, limit=10):
     """Rank the volunteers for `refugee` and say why the others are left out."""
-    volunteers, candidates = suggestible_volunteers(_area(user, refugee.municipality_code))
+    today = today_local()
+    volunteers, candidates = suggestible_volunteers(_area(user, refugee.municipality_code), today)
     if family_only:
         keep = [i for i, v in enumerate(volunteers) if v.family]
         volunteers, candidates = [volunteers[i] for i in keep], [candidates[i] for i in keep]
-    candidate = refugee_candidate(refugee)
+    candidate = refugee_candidate(refugee, today)
     declined = declined_pairs([refugee.id])
-    ranked = rank(candidate, candidates, limit=limit, exclude=declined, weights=weights())
+    ranked = rank(candidate, candidates, limit=limit, exclude=declined, weights=weights(), today=today)
     by_id = {v.id: v for v in volunteers}
     excluded, counts = exclusion_counts(candidate, candidates, exclude=declined)
     return Suggestions(
@@ -64,19 +66,20 @@ class BatchPreview:
 
 def batch_preview(municipality_code):
     """The optimal proposals for everyone waiting in a municipality, beside greedy's."""
+    today = today_local()
     refugees = waiting_refugees([municipality_code])
-    volunteers, volunteer_candidates = suggestible_volunteers([municipality_code])
-    refugee_candidates = [refugee_candidate(r) for r in refugees]
+    volunteers, volunteer_candidates = suggestible_volunteers([municipality_code], today)
+    refugee_candidates = [refugee_candidate(r, today) for r in refugees]
     declined = declined_pairs([r.id for r in refugees])
     w = weights()
-    pairs = assign(refugee_candidates, volunteer_candidates, exclude=declined, weights=w)
-    greedy = greedy_assign(refugee_candidates, volunteer_candidates, exclude=declined, weights=w)
+    pairs = assign(refugee_candidates, volunteer_candidates, exclude=declined, weights=w, today=today)
+    greedy = greedy_assign(refugee_candidates, volunteer_candidates, exclude=declined, weights=w, today=today)
     refugee_by_id = {r.id: r for r in refugees}
     candidate_by_id = {c.id: c for c in refugee_candidates + volunteer_candidates}
     volunteer_by_id = {v.id: v for v in volunteers}
     proposals = [
         (refugee_by_id[r], volunteer_by_id[v],
-         score_pair(candidate_by_id[r], candidate_by_id[v], weights=w))
+         score_pair(candidate_by_id[r], candidate_by_id[v], weights=w, today=today))
         for r, v in pairs
     ]
     matched = {r for r, _ in pairs}
@@ -86,8 +89,8 @@ def batch_preview(municipality_code):
     ]
     return BatchPreview(
         proposals=sorted(proposals, key=lambda p: -p[2].total),
-        optimal_total=assignment_total(pairs, refugee_candidates, volunteer_candidates, weights=w),
-        greedy_total=assignment_total(greedy, refugee_candidates, volunteer_candidates, weights=w),
+        optimal_total=assignment_total(pairs, refugee_candidates, volunteer_candidates, weights=w, today=today),
+        greedy_total=assignment_total(greedy, refugee_candidates, volunteer_candidates, weights=w, today=today),
         greedy_pairs=len(greedy),
         unmatched=unmatched,
     )

@@ -26,7 +26,7 @@ TIE_BREAK = 1e-8
 TIE_BREAK_BUDGET = 0.005
 
 
-def score_matrix(refugees, volunteers, exclude=(), weights=None):
+def score_matrix(refugees, volunteers, exclude=(), weights=None, today=None):
     """Return (totals, allowed): n × m arrays of pair totals and of pairs no rule excludes."""
     pv = prepare(volunteers)
     declined = {}
@@ -35,7 +35,7 @@ def score_matrix(refugees, volunteers, exclude=(), weights=None):
     totals = np.zeros((len(refugees), len(pv)))
     allowed = np.zeros((len(refugees), len(pv)), dtype=bool)
     for row, refugee in enumerate(refugees):
-        totals[row], _, allowed[row] = score_volunteers(refugee, pv, weights, declined.get(refugee.id, ()))
+        totals[row], _, allowed[row] = score_volunteers(refugee, pv, weights, declined.get(refugee.id, ()), today)
     return totals, allowed
 
 
@@ -64,7 +64,7 @@ def _solve(profit, allowed, capacity):
     return rows[keep], columns[keep]
 
 
-def assign(refugees, volunteers, exclude=(), weights=None):
+def assign(refugees, volunteers, exclude=(), weights=None, today=None):
     """Return (refugee id, volunteer id) pairs with the largest total score, in refugee order.
 
     Capacities and exclusions are honoured; a refugee with no allowed
@@ -73,7 +73,7 @@ def assign(refugees, volunteers, exclude=(), weights=None):
     """
     refugees = list(refugees)
     pv = prepare(volunteers)
-    totals, allowed = score_matrix(refugees, pv, exclude, weights)
+    totals, allowed = score_matrix(refugees, pv, exclude, weights, today)
     # Excluded pairs are worth exactly as much as no pair (0) and are dropped
     # afterwards, so the solver never gains from one; a large negative cost
     # would instead force as many pairs as possible at the expense of the total.
@@ -82,11 +82,11 @@ def assign(refugees, volunteers, exclude=(), weights=None):
     return [(refugees[r].id, pv.ids[v]) for r, v in sorted(zip(rows.tolist(), columns.tolist(), strict=True))]
 
 
-def greedy_assign(refugees, volunteers, exclude=(), weights=None):
+def greedy_assign(refugees, volunteers, exclude=(), weights=None, today=None):
     """Return pairs chosen best-first (longest waiting first among equal totals), honouring capacities."""
     refugees = list(refugees)
     pv = prepare(volunteers)
-    totals, allowed = score_matrix(refugees, pv, exclude, weights)
+    totals, allowed = score_matrix(refugees, pv, exclude, weights, today)
     rows, columns = np.nonzero(allowed)
     order = np.lexsort((-waiting_days(refugees)[rows], -totals[rows, columns]))
     capacity = pv.capacity.tolist()
@@ -104,8 +104,8 @@ def greedy_assign(refugees, volunteers, exclude=(), weights=None):
     return [(refugees[r].id, pv.ids[v]) for r, v in sorted(pairs)]
 
 
-def assignment_total(pairs, refugees, volunteers, weights=None):
+def assignment_total(pairs, refugees, volunteers, weights=None, today=None):
     """Return the sum of ``score_pair`` totals over ``pairs`` of (refugee id, volunteer id)."""
     refugee_by_id = {r.id: r for r in refugees}
     volunteer_by_id = {v.id: v for v in prepare(volunteers).candidates}
-    return sum(score_pair(refugee_by_id[r], volunteer_by_id[v], weights).total for r, v in pairs)
+    return sum(score_pair(refugee_by_id[r], volunteer_by_id[v], weights, today=today).total for r, v in pairs)

@@ -15,7 +15,6 @@ Callers that rebuild candidates per request should keep the result of
 import threading
 from collections import OrderedDict
 from dataclasses import astuple
-from datetime import date
 
 import numpy as np
 
@@ -34,6 +33,7 @@ from app.matching.scoring import (
     PARTS,
     UNKNOWN,
     location_points,
+    this_year,
 )
 
 _LEVEL_POINTS = np.array(LEVEL_POINTS, dtype=float)
@@ -189,7 +189,7 @@ def _allowed(refugee, pv, km, speaks, declined):
     return allowed
 
 
-def score_volunteers(refugee, pv, weights=None, declined=()):
+def score_volunteers(refugee, pv, weights=None, declined=(), today=None):
     """Return (totals, parts, allowed) of ``refugee`` against every prepared volunteer.
 
     ``parts`` maps part name -> array; ``totals`` is 0 where ``allowed`` is
@@ -197,7 +197,7 @@ def score_volunteers(refugee, pv, weights=None, declined=()):
     volunteer ids this refugee must not be offered again.
     """
     weights = weights or DEFAULT_WEIGHTS
-    year = date.today().year
+    year = this_year(today)
     km = haversine_km_many(*refugee.location, pv.lat, pv.lon)
     language, speaks = _language(refugee, pv)
     parts = {

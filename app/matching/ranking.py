@@ -8,7 +8,7 @@ from app.matching.prepared import prepare, score_volunteers
 from app.matching.scoring import Score, distance_km, exclusions, score_pair
 
 
-def rank(refugee, volunteers, limit=10, exclude=(), weights=None):
+def rank(refugee, volunteers, limit=10, exclude=(), weights=None, today=None):
     """Return up to ``limit`` (volunteer id, Score) pairs, best first, leaving excluded pairs out.
 
     ``volunteers`` is a sequence of candidates or the result of ``prepare``;
@@ -18,7 +18,7 @@ def rank(refugee, volunteers, limit=10, exclude=(), weights=None):
     """
     pv = prepare(volunteers)
     declined = {volunteer_id for refugee_id, volunteer_id in exclude if refugee_id == refugee.id}
-    totals, parts, allowed = score_volunteers(refugee, pv, weights, declined)
+    totals, parts, allowed = score_volunteers(refugee, pv, weights, declined, today)
     candidates = np.flatnonzero(allowed)
     best = candidates[np.argsort(-totals[candidates], kind="stable")][:limit]
     return [
@@ -28,7 +28,7 @@ def rank(refugee, volunteers, limit=10, exclude=(), weights=None):
                 total=float(totals[i]),
                 parts={name: float(points[i]) for name, points in parts.items()},
                 excluded=False,
-                reasons=score_pair(refugee, pv.candidates[i], weights).reasons,
+                reasons=score_pair(refugee, pv.candidates[i], weights, today=today).reasons,
             ),
         )
         for i in best

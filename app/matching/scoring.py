@@ -6,10 +6,10 @@ once; the tests hold the two to equal results. Curves shared by both live
 here so they cannot drift apart.
 """
 from dataclasses import astuple, dataclass, fields
-from datetime import date
 
 from app.matching.candidate import SLOTS
 from app.matching.geo import haversine_km
+from app.timeutil import today_local
 
 #: Points for the best shared language by the lower of the two levels (index = level).
 LEVEL_POINTS = (0, 0, 40, 60, 80, 100)
@@ -196,10 +196,20 @@ def preferences_part(refugee, volunteer, year):
     return sum(points for points, _ in checks) / len(checks), [reason for _, reason in checks]
 
 
-def score_pair(refugee, volunteer, weights=None, exclude=()):
+def this_year(today):
+    """Return the year ages are counted in: ``today``'s, or Denmark's current one when None.
+
+    The web layer always passes ``today`` (one date per request); the
+    default serves scripts and benchmarks.
+    """
+    return (today or today_local()).year
+
+
+def score_pair(refugee, volunteer, weights=None, exclude=(), today=None):
     """Score how well ``volunteer`` suits ``refugee``.
 
-    ``exclude`` holds (refugee id, volunteer id) pairs declined before.
+    ``exclude`` holds (refugee id, volunteer id) pairs declined before;
+    ``today`` is the date ages are counted on.
     """
     weights = weights or DEFAULT_WEIGHTS
     km = distance_km(refugee, volunteer)
@@ -208,7 +218,7 @@ def score_pair(refugee, volunteer, weights=None, exclude=()):
         "interests": interests_part(refugee, volunteer),
         "location": location_part(km),
         "availability": availability_part(refugee, volunteer),
-        "preferences": preferences_part(refugee, volunteer, date.today().year),
+        "preferences": preferences_part(refugee, volunteer, this_year(today)),
     }
     parts = {name: float(points) for name, (points, _) in scored.items()}
     excluded = exclusions(refugee, volunteer, km, exclude)

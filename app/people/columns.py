@@ -13,6 +13,7 @@ from app.auth.services import normalise_phone
 from app.interests import interests, map_interests
 from app.people.languages import SPOKEN_LANGUAGES
 from app.people.models import ConsentPurpose
+from app.timeutil import today_local
 
 YES = {"ja", "yes", "j", "y", "1", "x", "true", "sand"}
 NO = {"nej", "no", "n", "0", "", "false", "falsk"}
@@ -66,7 +67,9 @@ def read_email(value):
     return text or None
 
 
-def read_int(low, high):
+def read_int(low, high=None):
+    """A reader of whole numbers from `low` to `high` (None: this year, read per cell, not at import)."""
+
     def read(value):
         text = _text(value)
         if not text:
@@ -75,8 +78,9 @@ def read_int(low, high):
             number = int(float(text.replace(",", ".")))
         except ValueError:
             raise CellError(_l("not a whole number")) from None
-        if not low <= number <= high:
-            raise CellError(_l("must be between %(low)d and %(high)d", low=low, high=high))
+        top = today_local().year if high is None else high
+        if not low <= number <= top:
+            raise CellError(_l("must be between %(low)d and %(high)d", low=low, high=top))
         return number
 
     return read
@@ -190,7 +194,7 @@ COLUMNS = (
     Column("email", "e-mail", "email", read_email),
     Column("message_locale", "beskedsprog", "message_language",
            _read_choice({c: c for c in ("da", "en", "ar", "fa", "ti")}, _l("use da, en, ar, fa or ti"))),
-    Column("birth_year", "fødselsår", "birth_year", read_int(1900, date.today().year)),
+    Column("birth_year", "fødselsår", "birth_year", read_int(1900)),
     Column("gender", "køn", "gender", _read_choice(GENDERS, _l("use kvinde, mand or andet"))),
     Column("postcode", "postnummer", "postcode", read_text),
     Column("municipality", "kommune", "municipality", read_text),

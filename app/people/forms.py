@@ -4,7 +4,6 @@ Choices that depend on the viewer (their municipalities, language names in
 their language) are filled in `__init__`, so a failed submit re-renders with
 everything the manager typed.
 """
-from datetime import date
 
 from flask import current_app
 from flask_babel import get_locale, gettext, lazy_gettext as _l
@@ -45,6 +44,7 @@ from app.people.models import (
 )
 from app.people.queries import PeopleFilter
 from app.people.services import PROFILE_FIELDS, VOLUNTEER_FIELDS
+from app.timeutil import today_local
 
 LEVEL_TITLES = {
     1: _l("1 – basic"),
@@ -60,7 +60,7 @@ def _year_validators():
         Optional(),
         NumberRange(
             min=1900,
-            max=date.today().year,
+            max=today_local().year,
             message=_l("Enter a year between %(min)s and %(max)s."),
         ),
     ]
@@ -231,7 +231,7 @@ class RefugeeForm(PersonForm):
     )
 
     def validate_arrived_on(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > today_local():
             raise ValidationError(_l("The arrival date cannot be in the future."))
 
     def validate_children_birth_years(self, field):
@@ -240,7 +240,7 @@ class RefugeeForm(PersonForm):
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit() or not date.today().year - 18 <= int(part) <= date.today().year:
+            if not part.isdigit() or not today_local().year - 18 <= int(part) <= today_local().year:
                 raise ValidationError(
                     _l("Write the birth years of children under 18, separated by commas.")
                 )

@@ -1,6 +1,6 @@
 """Finding people: filtered, scoped lists, the waiting list and duplicates."""
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -18,7 +18,7 @@ from app.people.models import (
 )
 from app.people.names import name_key, name_keys, names_similar
 from app.permissions import scope_to_user
-from app.timeutil import add_years
+from app.timeutil import add_years, today_local
 
 SORTS = {
     "name": (Person.full_name,),
@@ -68,11 +68,11 @@ def people_query(model, user, criteria, today=None):
             )
         )
     if criteria.min_days_waiting:
-        cutoff = (today or date.today()) - timedelta(days=criteria.min_days_waiting)
+        cutoff = (today or today_local()) - timedelta(days=criteria.min_days_waiting)
         query = query.where(model.arrived_on <= cutoff)
     if criteria.certificate_expires_within is not None:
         query = query.where(
-            *certificate_expiring(model, today or date.today(), criteria.certificate_expires_within)
+            *certificate_expiring(model, today or today_local(), criteria.certificate_expires_within)
         )
     query = _search(query, model, criteria.text)
     return query.order_by(*SORTS.get(criteria.sort, SORTS["name"])).options(

@@ -1,5 +1,4 @@
 """Manager pages for refugees and volunteers: thin views over services and queries."""
-from datetime import date
 
 from flask import (
     Blueprint,
@@ -52,6 +51,7 @@ from app.people.queries import (
     waiting_list,
 )
 from app.permissions import require_municipality, role_required
+from app.timeutil import today_local
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -106,7 +106,7 @@ def index(plural):
         error_out=False,
     )
     return render_template(
-        "people/index.html", kind=kind, plural=plural, page=page, filters=filters, today=date.today()
+        "people/index.html", kind=kind, plural=plural, page=page, filters=filters, today=today_local()
     )
 
 
@@ -157,7 +157,7 @@ def detail(person_id):
         in_open_match=has_open_match(person),
         status_form=StatusForm(person=person),
         consent_form=ConsentForm(),
-        today=date.today(),
+        today=today_local(),
     )
 
 
@@ -254,7 +254,7 @@ def waiting():
         waiting_list(current_user), per_page=current_app.config["PER_PAGE"], error_out=False
     )
     return render_template(
-        "people/waiting.html", page=page, counts=waiting_counts(current_user), today=date.today()
+        "people/waiting.html", page=page, counts=waiting_counts(current_user), today=today_local()
     )
 
 
@@ -280,7 +280,7 @@ def export(plural, file_format):
     ).all()
     content = exporting.export_people(people, kind, file_format, current_user, viewer_locale())
     db.session.commit()
-    return _download(content, f"{plural}-{date.today().isoformat()}", file_format)
+    return _download(content, f"{plural}-{today_local().isoformat()}", file_format)
 
 
 @bp.route("/<any(refugees, volunteers):plural>/import/template.<any(csv, xlsx):file_format>")
