@@ -60,6 +60,7 @@ def register_blueprints(app):
     from app.followup import scheduler
     from app.followup.routes import bp as followup_bp
     from app.main import bp as main_bp
+    from app.matches import subscribers as match_subscribers
     from app.matches.routes import bp as matches_bp
     from app.municipalities.routes import bp as municipalities_bp
     from app.people.routes import bp as people_bp
@@ -71,6 +72,7 @@ def register_blueprints(app):
     app.register_blueprint(people_bp)
     app.register_blueprint(recruitment_bp)
     app.register_blueprint(matches_bp)
+    match_subscribers.init_app(app)
     app.register_blueprint(followup_bp)
     errors.init_app(app)
     scheduler.init_app(app)

@@ -1,22 +1,59 @@
 """Build the matching core's Candidates from people records.
 
-The core knows nothing of the database; this adapter decides who may be
-suggested at all (consent to matching, status, not archived) and how much
-room a volunteer has left (capacity minus open matches).
+The core knows nothing of the database; this adapter holds the rules the
+suggestions, batches and proposals share: who may be matched at all
+(`MATCHABLE_STATUSES`, consent, not archived), the configured weights, and
+how much room a volunteer has left (capacity minus open matches).
 """
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.matches.models import OPEN_STATUSES, Match, MatchStatus
-from app.matching import Candidate
+from app.matching import Candidate, Weights
 from app.people.models import Person, Refugee, RefugeeStatus, Volunteer, VolunteerStatus
 from app.timeutil import today_local
 
-#: Volunteers in these statuses can take (another) friend.
-SUGGESTIBLE_VOLUNTEERS = (VolunteerStatus.AVAILABLE, VolunteerStatus.MATCHED)
+#: Who may be matched now, by kind: a refugee waiting, a volunteer with room
+#: for (another) friend. Capacity is counted separately, under a lock.
+MATCHABLE_STATUSES = {
+    "refugee": (RefugeeStatus.WAITING,),
+    "volunteer": (VolunteerStatus.AVAILABLE, VolunteerStatus.MATCHED),
+}
 ADULT_AGE = 18
+
+
+def configured_weights():
+    """Part weights from configuration (MATCHING_WEIGHTS), else the core's defaults.
+
+    Suggestions, batches and proposals all score with these, so the score
+    stored with a proposal is the one the manager was shown.
+    """
+    return Weights(**current_app.config.get("MATCHING_WEIGHTS", {}))
+
+
+def matchable(model):
+    """SQL conditions selecting the people of `model` (Refugee or Volunteer) who may be matched now."""
+    kind = model.__mapper__.polymorphic_identity
+    return (
+        model.status.in_(MATCHABLE_STATUSES[kind]),
+        model.archived_at.is_(None),
+        model.consents_to_matching.is_(True),
+    )
+
+
+def why_not_matchable(person):
+    """The same rule as `matchable` for one loaded person: a message for the manager, or None."""
+    if person.status not in MATCHABLE_STATUSES[person.kind] or person.archived_at is not None:
+        if person.kind == "refugee":
+            return _l("%(name)s is not waiting for a friend.", name=person.full_name)
+        return _l("%(name)s cannot take a friend now.", name=person.full_name)
+    if not person.consents_to_matching:
+        return _l("Both must have consented to matching.")
+    return None
 
 
 def _loaded(query):
@@ -84,10 +121,7 @@ def suggestible_volunteers(municipality_codes, today=None):
     """Candidates for the volunteers who may get a friend now in these municipalities."""
     volunteers = db.session.scalars(
         _loaded(sa.select(Volunteer)).where(
-            Volunteer.municipality_code.in_(municipality_codes),
-            Volunteer.status.in_(SUGGESTIBLE_VOLUNTEERS),
-            Volunteer.archived_at.is_(None),
-            Volunteer.consents_to_matching.is_(True),
+            Volunteer.municipality_code.in_(municipality_codes), *matchable(Volunteer)
         ).order_by(Volunteer.id)
     ).all()
     counts = open_matches([v.id for v in volunteers])
@@ -98,9 +132,6 @@ def waiting_refugees(municipality_codes):
     """Refugees waiting for a friend, with consent, in these municipalities."""
     return db.session.scalars(
         _loaded(sa.select(Refugee)).options(selectinload(Refugee.household_children)).where(
-            Refugee.municipality_code.in_(municipality_codes),
-            Refugee.status == RefugeeStatus.WAITING,
-            Refugee.archived_at.is_(None),
-            Refugee.consents_to_matching.is_(True),
+            Refugee.municipality_code.in_(municipality_codes), *matchable(Refugee)
         ).order_by(Refugee.arrived_on, Refugee.id)
     ).all()

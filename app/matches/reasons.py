@@ -1,7 +1,7 @@
 """Render the matching core's reasons in the viewer's language."""
 from flask_babel import format_decimal, gettext as _, ngettext
 
-from app.people.languages import language_name
+from app.people.languages import LEVEL_TITLES, language_name
 from app.people.models import AVAILABILITY_TITLES
 
 
@@ -13,12 +13,11 @@ def describe(reason, locale, interest_name):
     """Return one sentence for a Reason(code, params)."""
     p = reason.params
     name = _languages(locale)
-    level = {1: _("basic"), 2: _("some"), 3: _("good"), 4: _("fluent"), 5: _("native")}
     match reason.code:
         case "shared_language":
             return _("You both speak %(language)s (%(refugee)s / %(volunteer)s)",
-                     language=name(p["language"]), refugee=level[p["refugee_level"]],
-                     volunteer=level[p["volunteer_level"]])
+                     language=name(p["language"]), refugee=LEVEL_TITLES[p["refugee_level"]],
+                     volunteer=LEVEL_TITLES[p["volunteer_level"]])
         case "danish_practice":
             return _("Can practise Danish with a fluent speaker")
         case "shared_interests":

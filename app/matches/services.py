@@ -10,12 +10,18 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
-from app.matches.candidates import declined_pairs, refugee_candidate, volunteer_candidate
+from app.matches.candidates import (
+    configured_weights,
+    declined_pairs,
+    refugee_candidate,
+    volunteer_candidate,
+    why_not_matchable,
+)
 from app.matches.models import OPEN_STATUSES, Match, MatchStatus
 from app.matching import score_pair
 from app.people.models import Person, RefugeeStatus, VolunteerStatus
 from app.people.services import set_status
-from app.timeutil import now_utc
+from app.timeutil import now_utc, today_local
 
 
 class MatchError(Exception):
@@ -65,19 +71,20 @@ def propose(refugee_id, volunteer_id, user, override_reason=None):
     refugee, volunteer = _lock_pair(refugee_id, volunteer_id)
     if refugee.kind != "refugee" or volunteer.kind != "volunteer":
         raise MatchError(_l("A match is between a refugee and a volunteer."))
-    if refugee.status != RefugeeStatus.WAITING or refugee.archived_at is not None:
-        raise MatchError(_l("%(name)s is not waiting for a friend.", name=refugee.full_name))
-    if volunteer.status not in (VolunteerStatus.AVAILABLE, VolunteerStatus.MATCHED) or volunteer.archived_at:
-        raise MatchError(_l("%(name)s cannot take a friend now.", name=volunteer.full_name))
-    if not (refugee.consents_to_matching and volunteer.consents_to_matching):
-        raise MatchError(_l("Both must have consented to matching."))
+    for person in (refugee, volunteer):
+        reason = why_not_matchable(person)
+        if reason:
+            raise MatchError(reason)
     open_count = _open_count(volunteer.id)
     if open_count >= (volunteer.capacity or 1):
         raise MatchError(_l("%(name)s has no free place for another friend.", name=volunteer.full_name))
+    today = today_local()
     score = score_pair(
-        refugee_candidate(refugee),
-        volunteer_candidate(volunteer, open_count),
+        refugee_candidate(refugee, today),
+        volunteer_candidate(volunteer, open_count, today),
+        weights=configured_weights(),
         exclude=declined_pairs([refugee.id]),
+        today=today,
     )
     if score.excluded and not (override_reason or "").strip():
         raise MatchError(_l("The rules exclude this pair. Give a reason to propose it anyway."))

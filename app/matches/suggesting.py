@@ -1,22 +1,16 @@
 """Ranked suggestions for one refugee and batch proposals for a municipality."""
 from dataclasses import dataclass
 
-from flask import current_app
-
 from app.matches.candidates import (
+    configured_weights,
     declined_pairs,
     refugee_candidate,
     suggestible_volunteers,
     waiting_refugees,
 )
-from app.matching import Weights, assign, assignment_total, exclusion_counts, greedy_assign, rank, score_pair
+from app.matching import assign, assignment_total, exclusion_counts, greedy_assign, rank, score_pair
 from app.permissions import municipality_codes
 from app.timeutil import today_local
-
-
-def weights():
-    """Part weights from configuration (MATCHING_WEIGHTS), else the core's defaults."""
-    return Weights(**current_app.config.get("MATCHING_WEIGHTS", {}))
 
 
 def _area(user, refugee_municipality):
@@ -43,7 +37,7 @@ def suggestions_for(refugee, user, family_only=False, limit=10):
         volunteers, candidates = [volunteers[i] for i in keep], [candidates[i] for i in keep]
     candidate = refugee_candidate(refugee, today)
     declined = declined_pairs([refugee.id])
-    ranked = rank(candidate, candidates, limit=limit, exclude=declined, weights=weights(), today=today)
+    ranked = rank(candidate, candidates, limit=limit, exclude=declined, weights=configured_weights(), today=today)
     by_id = {v.id: v for v in volunteers}
     excluded, counts = exclusion_counts(candidate, candidates, exclude=declined)
     return Suggestions(
@@ -71,7 +65,7 @@ def batch_preview(municipality_code):
     volunteers, volunteer_candidates = suggestible_volunteers([municipality_code], today)
     refugee_candidates = [refugee_candidate(r, today) for r in refugees]
     declined = declined_pairs([r.id for r in refugees])
-    w = weights()
+    w = configured_weights()
     pairs = assign(refugee_candidates, volunteer_candidates, exclude=declined, weights=w, today=today)
     greedy = greedy_assign(refugee_candidates, volunteer_candidates, exclude=declined, weights=w, today=today)
     refugee_by_id = {r.id: r for r in refugees}

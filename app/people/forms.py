@@ -31,7 +31,7 @@ from app.forms import choice_required, email_address, options, required
 from app.i18n import language_name as interface_language_name
 from app.interests import group_name, interests
 from app.municipalities.refdata import find_postcode_area
-from app.people.languages import language_choices
+from app.people.languages import LEVEL_TITLES, language_choices
 from app.people.models import (
     CONSENT_METHOD_TITLES,
     CERTIFICATE_WARNING_DAYS,
@@ -45,14 +45,6 @@ from app.people.models import (
 from app.people.queries import PeopleFilter
 from app.people.services import PROFILE_FIELDS, VOLUNTEER_FIELDS
 from app.timeutil import today_local
-
-LEVEL_TITLES = {
-    1: _l("1 – basic"),
-    2: _l("2 – simple conversation"),
-    3: _l("3 – good"),
-    4: _l("4 – fluent"),
-    5: _l("5 – native"),
-}
 
 
 def _year_validators():

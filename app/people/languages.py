@@ -5,6 +5,7 @@ without catalog entries. Dari has no CLDR name under its ISO 639-3 code
 "prs", so it is looked up under "fa_AF", which CLDR names "Dari".
 """
 from babel import Locale
+from flask_babel import lazy_gettext as _l
 
 #: Spoken languages offered in forms and filters, roughly by how often they
 #: are met among refugees and volunteers in Denmark.
@@ -13,6 +14,16 @@ SPOKEN_LANGUAGES = (
     "ru", "tr", "ur", "fr", "de", "es", "om", "sw", "sq", "bs", "pl", "ro",
     "sv", "it", "pt", "hi", "bn", "ta", "my", "ne",
 )
+
+#: How well someone speaks a language, 1 to 5: shown in forms, profiles and
+#: match reasons. Friends need a shared language at level 2 or more.
+LEVEL_TITLES = {
+    1: _l("1 – basic"),
+    2: _l("2 – simple conversation"),
+    3: _l("3 – good"),
+    4: _l("4 – fluent"),
+    5: _l("5 – native"),
+}
 
 _CLDR_KEY = {"prs": "fa_AF"}
 

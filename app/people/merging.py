@@ -1,12 +1,11 @@
 """Merging two records of the same person into one, keeping both histories."""
-import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.matches.models import OPEN_STATUSES, Match
 from app.people.models import ConsentPurpose, PersonInterest, PersonLanguage
 from app.people.names import name_key
 from app.people.services import PROFILE_FIELDS, REFUGEE_FIELDS, VOLUNTEER_FIELDS, set_status
+from app.signals import person_merged
 
 class MergeError(Exception):
     """The two records cannot be merged as they are; the message says why."""
@@ -25,13 +24,8 @@ def merge_people(keep, other, user):
     """
     if keep.kind != other.kind or keep.id == other.id:
         raise ValueError("only two records of the same kind can be merged")
-    side = Match.refugee_id if keep.kind == "refugee" else Match.volunteer_id
-    open_matches = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Match)
-        .where(side.in_([keep.id, other.id]), Match.status.in_(OPEN_STATUSES))
-    )
-    if keep.kind == "refugee" and open_matches > 1:
-        raise MergeError(_("Both records have an open match. End one of them first."))
+    # Features move what points at `other` (or refuse) before anything changes.
+    person_merged.send(keep, other=other)
     fields = PROFILE_FIELDS + (REFUGEE_FIELDS if keep.kind == "refugee" else VOLUNTEER_FIELDS)
     for name in fields:
         mine, theirs = getattr(keep, name), getattr(other, name)
@@ -50,7 +44,6 @@ def merge_people(keep, other, user):
     _unite(keep, other)
 
     other_name = other.full_name
-    db.session.execute(sa.update(Match).where(side == other.id).values({side.key: keep.id}))
     _move(other.status_changes, keep.status_changes)
     _move(other.consents, keep.consents)
     keep.consents.sort(key=lambda c: c.recorded_at, reverse=True)

@@ -20,7 +20,6 @@ from app.forms import ConfirmForm
 from app.i18n import language_name as interface_language_name
 from app.i18n.names import viewer_locale
 from app.municipalities.services import municipalities_for
-from app.matches.queries import has_open_match, matches_of
 from app.people import exporting, importing, merging, services, uploads
 from app.people.columns import columns_for
 from app.people.forms import (
@@ -32,9 +31,9 @@ from app.people.forms import (
     PeopleFilterForm,
     RefugeeForm,
     StatusForm,
-    LEVEL_TITLES,
     VolunteerForm,
 )
+from app.people.languages import LEVEL_TITLES
 from app.people.models import (
     AVAILABILITY_TITLES,
     CONSENT_PURPOSE_TITLES,
@@ -51,6 +50,7 @@ from app.people.queries import (
     waiting_list,
 )
 from app.permissions import require_municipality, role_required
+from app.signals import answers, person_page_sections
 from app.timeutil import today_local
 
 bp = Blueprint("people", __name__, url_prefix="/people")
@@ -153,8 +153,8 @@ def detail(person_id):
     return render_template(
         "people/detail.html",
         person=person,
-        matches=matches_of(person),
-        in_open_match=has_open_match(person),
+        sections=answers(person_page_sections, person),
+        held_reason=services.held_reason(person),
         status_form=StatusForm(person=person),
         consent_form=ConsentForm(),
         today=today_local(),
@@ -194,22 +194,16 @@ def _fill_edit_form(form, person):
             entry.form.course.data, entry.form.completed_on.data = training.course, training.completed_on
 
 
-def _in_open_match(person):
-    """The match decides the status of people in one; say so and refuse the change."""
-    if has_open_match(person):
-        flash(_("%(name)s is in an open match. End the match first.", name=person.full_name), "warning")
-        return True
-    return False
-
-
 @bp.post("/<int:person_id>/status")
 def change_status(person_id):
     person = _get_person(person_id)
-    if _in_open_match(person):
-        return redirect(url_for("people.detail", person_id=person.id))
     form = StatusForm(person=person)
     if form.validate_on_submit():
-        services.set_status(person, form.status.data, current_user, form.note.data)
+        try:
+            services.change_status(person, form.status.data, current_user, form.note.data)
+        except services.PersonHeld as held:
+            flash(held.message, "warning")
+            return redirect(url_for("people.detail", person_id=person.id))
         db.session.commit()
         flash(_("The status is now: %(status)s.", status=person.status_title), "success")
     else:
@@ -233,7 +227,9 @@ def consent(person_id):
 @bp.route("/<int:person_id>/archive", methods=["GET", "POST"])
 def archive(person_id):
     person = _get_person(person_id)
-    if person.archived_at is None and _in_open_match(person):
+    reason = services.held_reason(person) if person.archived_at is None else None
+    if reason:
+        flash(reason, "warning")
         return redirect(url_for("people.detail", person_id=person.id))
     form = ConfirmForm()
     if form.validate_on_submit():

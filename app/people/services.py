@@ -16,6 +16,7 @@ from app.people.models import (
     VolunteerStatus,
 )
 from app.people.names import name_key
+from app.signals import answers, person_archivable
 from app.timeutil import now_utc
 
 #: The status a person starts in when a manager registers them.
@@ -94,10 +95,44 @@ def _add_status(person, status, user, note=None):
     )
 
 
+class PersonHeld(Exception):
+    """Another feature holds the person's status (e.g. an open match); `message` says why."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def held_reason(person):
+    """Return why a person's status may not be changed by hand or archived now, or None.
+
+    Features answer through the `person_archivable` signal, so this module
+    need not know them (matches: "is in an open match").
+    """
+    reasons = answers(person_archivable, person)
+    return reasons[0] if reasons else None
+
+
+def _refuse_if_held(person):
+    reason = held_reason(person)
+    if reason:
+        raise PersonHeld(reason)
+
+
 def set_status(person, status, user, note=None):
-    """Move a person to `status`, keeping the step in their history."""
+    """Move a person to `status`, keeping the step in their history.
+
+    For features that own the status while they hold the person (a match
+    sets "matched"); a manager's change goes through `change_status`.
+    """
     _add_status(person, status, user, note)
     db.session.flush()
+
+
+def change_status(person, status, user, note=None):
+    """Change a status by hand; raise PersonHeld while a feature holds the person."""
+    _refuse_if_held(person)
+    set_status(person, status, user, note)
 
 
 def _add_consent(person, purpose, given, method, user):
@@ -122,7 +157,8 @@ def record_consent(person, purpose, given, method, user):
 
 
 def archive(person, user):
-    """Hide a person from lists and matching, keeping their history."""
+    """Hide a person from lists and matching, keeping their history; refused while they are held."""
+    _refuse_if_held(person)
     person.archived_at = now_utc()
     set_status(person, RefugeeStatus.LEFT if person.kind == "refugee" else VolunteerStatus.LEFT, user)
 

@@ -1,0 +1,46 @@
+"""How matches answer the people registry's signals (app/signals.py).
+
+The registry knows nothing of matches: it asks whether a person may be
+archived, tells of merges, and collects sections for a person's page.
+"""
+import sqlalchemy as sa
+from flask import render_template
+from flask_babel import gettext as _, lazy_gettext as _l
+from markupsafe import Markup
+
+from app.extensions import db
+from app.matches.models import OPEN_STATUSES, Match
+from app.matches.queries import has_open_match, matches_of
+from app.people.merging import MergeError
+from app.signals import person_archivable, person_merged, person_page_sections
+
+
+def refuse_while_in_open_match(person):
+    """The match decides the status of the people in it until it ends."""
+    if has_open_match(person):
+        return _l("%(name)s is in an open match. End the match first.", name=person.full_name)
+    return None
+
+
+def move_matches(keep, other):
+    """Give the kept record the duplicate's matches; a refugee keeps at most one open match."""
+    side = Match.refugee_id if keep.kind == "refugee" else Match.volunteer_id
+    open_matches = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Match)
+        .where(side.in_([keep.id, other.id]), Match.status.in_(OPEN_STATUSES))
+    )
+    if keep.kind == "refugee" and open_matches > 1:
+        raise MergeError(_("Both records have an open match. End one of them first."))
+    db.session.execute(sa.update(Match).where(side == other.id).values({side.key: keep.id}))
+
+
+def matches_section(person):
+    """The person's matches, newest first, for their page."""
+    return Markup(render_template("matches/_person_matches.html", person=person, matches=matches_of(person)))
+
+
+def init_app(app):
+    """Subscribe to the people registry's signals (connecting twice is harmless)."""
+    person_archivable.connect(refuse_while_in_open_match)
+    person_merged.connect(move_matches)
+    person_page_sections.connect(matches_section)

@@ -1,0 +1,27 @@
+"""What happens to a person, told to the features that hold data about them.
+
+The people registry imports no feature; it sends these signals (blinker,
+as Flask itself uses) and matches, and later events and privacy, subscribe.
+Receivers run in the sender's transaction: they flush, never commit.
+"""
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: Sent with the kept person (sender) and `other`, the duplicate about to be
+#: deleted, before it is deleted: move whatever points at `other` to the kept
+#: person, or raise people.merging.MergeError to refuse the merge.
+person_merged = _signals.signal("person-merged")
+
+#: Asked before a person's status is changed by hand or they are archived.
+#: A receiver returns a reason (a translatable message) to refuse, or None.
+person_archivable = _signals.signal("person-archivable")
+
+#: Asked while a person's page is shown: a receiver returns a rendered
+#: section (Markup) about its feature, e.g. the person's matches, or None.
+person_page_sections = _signals.signal("person-page-sections")
+
+
+def answers(signal, sender, **kwargs):
+    """Send `signal` and return the non-empty answers of its receivers, in connection order."""
+    return [answer for _, answer in signal.send(sender, **kwargs) if answer]
