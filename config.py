@@ -72,6 +72,16 @@ class Config:
     #: Largest upload (import files) accepted.
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
 
+    #: Reverse proxies in front of the app (nginx: 1) whose X-Forwarded-For and
+    #: X-Forwarded-Proto are believed; 0 believes none, as a client could forge them.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
+    #: The app compresses its own responses (Brotli when the browser takes it, else
+    #: gzip), so it is light however it is served; static files are streamed, hence both lists.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
+    #: `flask demo seed` writes accounts with a public password; never allowed in production.
+    DEMO_DATA_ALLOWED = True
+
 
 class DevelopmentConfig(Config):
     DEBUG = True
@@ -92,6 +102,7 @@ class ProductionConfig(Config):
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    DEMO_DATA_ALLOWED = False
 
     @staticmethod
     def validate(config):

@@ -42,8 +42,8 @@ def create_app(config=None):
 
 
 def register_extensions(app):
-    from app import auth, i18n
-    from app.extensions import csrf, db, migrate
+    from app import auth, i18n, serving
+    from app.extensions import compress, csrf, db, migrate
     from app.mail import mailer
 
     db.init_app(app)
@@ -52,6 +52,8 @@ def register_extensions(app):
     mailer.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
+    serving.init_app(app)
+    compress.init_app(app)
 
 
 def register_blueprints(app):
@@ -79,6 +81,7 @@ def register_blueprints(app):
 
 
 def register_cli(app):
+    from app.auth.cli import users_cli
     from app.demo.cli import demo_cli
     from app.followup.cli import followup_cli
     from app.municipalities.cli import refdata_cli
@@ -86,3 +89,4 @@ def register_cli(app):
     app.cli.add_command(refdata_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(followup_cli)
+    app.cli.add_command(users_cli)

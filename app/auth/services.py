@@ -5,7 +5,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import url_for
 
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.auth.tokens import INVITATION, PASSWORD_RESET, make_token
 from app.extensions import db
 from app.mail import mailer
@@ -71,10 +71,29 @@ def authenticate(login, password):
     return user
 
 
+def _link(user, endpoint, purpose):
+    return url_for(endpoint, token=make_token(user, purpose), _external=True)
+
+
 def _send_link_mail(user, template, endpoint, purpose):
     """Mail `user` a link, written in the user's own language."""
-    link = url_for(endpoint, token=make_token(user, purpose), _external=True)
+    link = _link(user, endpoint, purpose)
     mailer.send_template(user.email, template, user.locale or "da", user=user, link=link)
+
+
+def invitation_link(user):
+    """Return the link with which `user` chooses a first password."""
+    return _link(user, "auth.accept_invitation", INVITATION)
+
+
+def create_administrator(email, full_name, password=None):
+    """Create an administrator; without a password, the invitation link lets them choose one."""
+    user = User(email=email, full_name=full_name, role=Role.ADMIN)
+    if password is not None:
+        user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
 
 
 def send_invitation(user):

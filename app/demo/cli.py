@@ -1,5 +1,6 @@
 """`flask demo seed`: demo accounts for trying the platform."""
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from app.demo.matches import seed_matches
@@ -13,6 +14,12 @@ demo_cli = AppGroup("demo", help="Demo data for development and trials.")
 @demo_cli.command("seed")
 def seed_command():
     """Create or refresh the demo data (needs `flask refdata load` first)."""
+    if not current_app.config["DEMO_DATA_ALLOWED"]:
+        raise click.ClickException(
+            "Refusing to seed demo data under the production configuration: the demo accounts "
+            "share a public password. Create the first administrator with "
+            "`flask users create-admin EMAIL` instead."
+        )
     users = seed_demo()
     added = seed_people()
     matches = seed_matches()

@@ -1,4 +1,4 @@
-from flask import render_template
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.followup.services import open_tasks
@@ -8,6 +8,12 @@ from app.municipalities.services import municipalities_for
 from app.people.dashboard import manager_overview
 from app.people.models import CERTIFICATE_WARNING_DAYS, STATUS_TITLES, RefugeeStatus, VolunteerStatus
 from app.timeutil import today_local
+
+
+@bp.route("/login")
+def login():
+    """Take someone who types /login to the login page, keeping where they were going."""
+    return redirect(url_for("auth.login", **request.args))
 
 
 @bp.route("/")
