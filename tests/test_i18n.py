@@ -3,8 +3,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
-from flask_babel import force_locale, format_datetime, gettext
+from flask_babel import force_locale, format_datetime, gettext, ngettext
 
 from app.auth.models import Role
 from app.extensions import db
@@ -103,6 +104,23 @@ def test_catalog_is_complete(path):
             elif not set(PLACEHOLDER.findall(string)) <= set(PLACEHOLDER.findall(" ".join(ids))):
                 problems.append(f"placeholder changed: {ids[0]} -> {string}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", CATALOGS, ids=lambda p: p.parts[-3])
+def test_plural_forms_follow_babels_cldr_data(path):
+    """The header decides which msgstr[n] gettext picks; a wrong one picks wrong words."""
+    with open(path, "rb") as f:
+        catalog = read_po(f)
+    cldr = get_plural(path.parts[-3])
+    assert (catalog.num_plurals, catalog.plural_expr) == (cldr.num_plurals, cldr.plural_expr)
+    wrong = [m.id[0] for m in catalog if m.pluralizable and len(m.string) != cldr.num_plurals]
+    assert not wrong, f"not {cldr.num_plurals} forms: {wrong}"
+
+
+def test_arabic_counts_take_their_own_forms(app):
+    with app.test_request_context(), force_locale("ar"):
+        days = [ngettext("%(num)d day", "%(num)d days", n) for n in (2, 3, 11, 100)]
+    assert days == ["2 يومان", "3 أيام", "11 يومًا", "100 يوم"]
 
 
 def test_all_five_catalogs_exist():
