@@ -1,10 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.followup.models import MEETINGS
-from app.forms import choice_required, options
+from app.forms import FlaskForm, choice_required, options
 
 RATINGS = {
     5: _l("5 – very well"),

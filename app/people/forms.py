@@ -7,13 +7,11 @@ everything the manager typed.
 
 from flask import current_app
 from flask_babel import get_locale, gettext, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -27,7 +25,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.services import normalise_phone
-from app.forms import choice_required, email_address, options, required
+from app.forms import FlaskForm, Form, choice_required, email_address, options, required
 from app.i18n import language_name as interface_language_name
 from app.interests import group_name, interests
 from app.municipalities.refdata import find_postcode_area
