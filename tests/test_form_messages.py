@@ -130,8 +130,8 @@ def test_person_form_errors_in_each_language(app, client, login_as, code, plural
     assert_in_language(response, code, expected)
 
 
-def test_an_expired_form_is_explained_in_the_viewers_language(app, client):
-    app.config["WTF_CSRF_ENABLED"] = True
+def test_an_expired_form_is_explained_in_the_viewers_language(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     response = client.post("/volunteer?lang=ti", data={"full_name": "Ida"})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
