@@ -123,6 +123,19 @@ def test_arabic_counts_take_their_own_forms(app):
     assert days == ["2 يومان", "3 أيام", "11 يومًا", "100 يوم"]
 
 
+@pytest.mark.parametrize(
+    "code, avoided, agreed",
+    [
+        ("fa", "شهرداری", "کمون"),  # a municipality, not its city hall
+        ("ti", "እንደገና ፈትኑ", "ደጊምኩም ፈትኑ"),
+        ("da", "Længst ventetid", "Længste ventetid"),
+    ],
+)
+def test_catalogs_use_the_agreed_terms(code, avoided, agreed):
+    text = next(p for p in CATALOGS if p.parts[-3] == code).read_text(encoding="utf-8")
+    assert avoided not in text and agreed in text
+
+
 def test_all_five_catalogs_exist():
     assert sorted(p.parts[-3] for p in CATALOGS) == sorted(LOCALES)
 

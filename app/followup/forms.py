@@ -10,7 +10,7 @@ RATINGS = {
     4: _l("4 – well"),
     3: _l("3 – all right"),
     2: _l("2 – not so well"),
-    1: _l("1 – badly"),
+    1: _l("1 – not well"),
 }
 
 
