@@ -27,6 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.auth.services import normalise_phone
 from app.forms import FlaskForm, Form, choice_required, email_address, options, required
 from app.i18n import language_name as interface_language_name
+from app.i18n.lists import split_list
 from app.interests import group_name, interests
 from app.municipalities.refdata import find_postcode_area
 from app.people.languages import language_choices
@@ -203,8 +204,7 @@ class PersonForm(FlaskForm):
         data = {name: getattr(self, name).data for name in PROFILE_FIELDS if name in self}
         data["message_locale"] = self.message_locale.data
         data["languages"] = {e.code.data: e.level.data for e in self.languages if e.code.data}
-        free_text = [t.strip() for t in (self.other_interests.data or "").split(",") if t.strip()]
-        data["interests"] = list(self.interests.data or []) + free_text
+        data["interests"] = list(self.interests.data or []) + split_list(self.other_interests.data)
         return data
 
 
@@ -234,10 +234,7 @@ class RefugeeForm(PersonForm):
 
     def validate_children_birth_years(self, field):
         years = []
-        for part in (field.data or "").replace(";", ",").split(","):
-            part = part.strip()
-            if not part:
-                continue
+        for part in split_list(field.data):
             if not part.isdigit() or not today_local().year - 18 <= int(part) <= today_local().year:
                 raise ValidationError(
                     _l("Write the birth years of children under 18, separated by commas.")
