@@ -1,11 +1,12 @@
 """Lists typed with any script's comma, and lists shown in the viewer's language."""
 import pytest
+from markupsafe import Markup
 import sqlalchemy as sa
 from flask_babel import force_locale
 
 from app.auth.models import Role
 from app.extensions import db
-from app.i18n.lists import format_list, split_list
+from app.i18n.lists import format_list, format_list_html, split_list
 from app.i18n.names import interest_name
 from app.matches.reasons import describe
 from app.matching.scoring import Reason
@@ -51,3 +52,20 @@ def test_lists_are_joined_in_the_viewers_language(app):
             assert f"{slots[0]} و{slots[1]}" in describe(reason, "ar", interest_name)
         with force_locale("da"):
             assert format_list([2015, 2019, 2020]) == "2015, 2019 og 2020"
+
+
+def test_templates_join_text_escaped_and_markup_kept(app):
+    with app.test_request_context(), force_locale("en"):
+        joined = format_list_html(["Tom & Jerry", Markup('<span dir="auto">ريم</span>')])
+    assert joined == 'Tom &amp; Jerry and <span dir="auto">ريم</span>'
+
+
+def test_person_page_lists_slots_and_family_in_the_viewers_language(client, login_as, make_person):
+    login_as(Role.MANAGER, ["Aarhus"], locale="ar")
+    volunteer = make_person("volunteer", available_weekday_evening=True, available_weekend=True,
+                            family_members=[("Ida <3", 2012), ("Bo", None)])
+    page = client.get(f"/people/{volunteer.id}").get_data(as_text=True)
+    with force_locale("ar"):
+        slots = [str(AVAILABILITY_TITLES[s]) for s in ("weekday_evening", "weekend")]
+    assert f"{slots[0]} و{slots[1]}" in page
+    assert '<span dir="auto">Ida &lt;3</span> (2012) و<span dir="auto">Bo</span>' in page

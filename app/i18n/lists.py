@@ -9,6 +9,7 @@ import re
 
 from babel import lists
 from flask_babel import get_locale
+from markupsafe import Markup, escape
 
 #: Comma and semicolon in Latin, Arabic (also Persian) and Ethiopic script.
 LIST_SEPARATORS = re.compile("[,;\u060c\u061b\u1363\u1364]")
@@ -22,3 +23,12 @@ def split_list(text):
 def format_list(items, locale=None):
     """Join items as a list in `locale`, by default the viewer's language."""
     return lists.format_list([str(item) for item in items], locale=locale or get_locale() or "en")
+
+
+def format_list_html(items):
+    """Join items for a template: text is escaped, markup (e.g. a macro's <bdi>) kept.
+
+    CLDR's list patterns hold only words and punctuation, so the joined
+    result is safe HTML.
+    """
+    return Markup(format_list(escape(item) for item in items))
