@@ -86,6 +86,15 @@ def test_dates_are_shown_in_copenhagen_time_in_the_users_locale(app):
             assert "12:00" in format_datetime(summer_noon_utc, "short")
 
 
+def test_a_wrong_method_is_explained_in_the_viewers_language(app, client):
+    response = client.put("/auth/login?lang=ti")
+    assert response.status_code == 405
+    page = response.get_data(as_text=True)
+    with app.test_request_context(), force_locale("ti"):
+        assert gettext("This page cannot be used that way") in page
+    assert "Method Not Allowed" not in page
+
+
 @pytest.mark.parametrize("path", CATALOGS, ids=lambda p: p.parts[-3])
 def test_catalog_is_complete(path):
     with open(path, "rb") as f:
