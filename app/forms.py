@@ -3,9 +3,10 @@
 WTForms and Flask-WTF have no Tigrinya catalog, and their other catalogs are
 not ours to correct. So every form derives from `FlaskForm` or `Form` here,
 whose `Meta.get_translations` hands WTForms our Babel catalogs: its own
-messages ("Not a valid integer value.", a length, a number range…) are looked
-up there, where `app/i18n/form_messages.py` has put them. tests/test_i18n.py
-checks that no form in the app is built on WTForms' classes directly.
+messages ("Not a valid integer value.", a length, a number range…) are
+looked up there, where `app/i18n/form_messages.py` has put them.
+tests/test_form_messages.py checks that no form in the app is built on
+WTForms' classes directly.
 """
 import flask_wtf
 import wtforms

@@ -3,8 +3,9 @@
 The forms in `app.forms` ask our Babel catalogs for the messages WTForms
 writes itself; listing them here is what makes `make extract-messages` put
 them into every catalog for translation. The list copies WTForms' own
-`wtforms/locale/wtforms.pot` (tests/test_i18n.py fails when an upgrade adds
-one) and Flask-WTF's file validator messages. Only the extraction and that test read it.
+`wtforms/locale/wtforms.pot` (tests/test_form_messages.py fails when an
+upgrade adds one) and Flask-WTF's file validator messages. Only the
+extraction and that test read it.
 """
 
 
