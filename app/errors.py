@@ -18,6 +18,10 @@ ERRORS = {
         _l("Page not found"),
         _l("The page may have moved, or the address may be mistyped."),
     ),
+    405: (
+        _l("This page cannot be used that way"),
+        _l("Please go back, reload the page and try again."),
+    ),
     413: (
         _l("The file is too large"),
         _l("Files up to 10 MB can be uploaded. Split the file into smaller ones."),
@@ -46,7 +50,7 @@ def handle_server_error(error):
 
 
 def init_app(app):
-    for code in (400, 403, 404, 413):
+    for code in (400, 403, 404, 405, 413):
         app.register_error_handler(code, lambda error, code=code: render_error(code))
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(500, handle_server_error)

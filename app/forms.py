@@ -1,13 +1,51 @@
-"""Validators shared by every form, with messages from our own catalogs.
+"""Base forms and validators shared by every form, with messages from our own catalogs.
 
-WTForms' built-in messages have no Tigrinya translation, so each validator
-we use is given a message that goes through our Babel catalogs.
+WTForms and Flask-WTF have no Tigrinya catalog, and their other catalogs are
+not ours to correct. So every form derives from `FlaskForm` or `Form` here,
+whose `Meta.get_translations` hands WTForms our Babel catalogs: its own
+messages ("Not a valid integer value.", a length, a number range…) are
+looked up there, where `app/i18n/form_messages.py` has put them.
+tests/test_form_messages.py checks that no form in the app is built on
+WTForms' classes directly.
 """
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+import flask_wtf
+import wtforms
+from flask_babel import get_translations, lazy_gettext as _l
 from wtforms import SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired
+
+
+class CatalogTranslations:
+    """WTForms' translations interface over the current locale's Babel catalog."""
+
+    def gettext(self, string):
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return get_translations().ungettext(singular, plural, n)
+
+
+catalog_translations = CatalogTranslations()
+
+
+class TranslatedMeta:
+    """Meta options that make WTForms translate its own messages with our catalogs."""
+
+    def get_translations(self, form):
+        return catalog_translations
+
+
+class FlaskForm(flask_wtf.FlaskForm):
+    """A form bound to the request, with CSRF, speaking the viewer's language."""
+
+    Meta = TranslatedMeta
+
+
+class Form(wtforms.Form):
+    """A subform for FormField or FieldList, speaking the viewer's language."""
+
+    Meta = TranslatedMeta
 
 
 def options(pairs):

@@ -3,8 +3,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
-from flask_babel import force_locale, format_datetime, gettext
+from flask_babel import force_locale, format_datetime, gettext, ngettext
 
 from app.auth.models import Role
 from app.extensions import db
@@ -85,6 +86,15 @@ def test_dates_are_shown_in_copenhagen_time_in_the_users_locale(app):
             assert "12:00" in format_datetime(summer_noon_utc, "short")
 
 
+def test_a_wrong_method_is_explained_in_the_viewers_language(app, client):
+    response = client.put("/auth/login?lang=ti")
+    assert response.status_code == 405
+    page = response.get_data(as_text=True)
+    with app.test_request_context(), force_locale("ti"):
+        assert gettext("This page cannot be used that way") in page
+    assert "Method Not Allowed" not in page
+
+
 @pytest.mark.parametrize("path", CATALOGS, ids=lambda p: p.parts[-3])
 def test_catalog_is_complete(path):
     with open(path, "rb") as f:
@@ -105,6 +115,36 @@ def test_catalog_is_complete(path):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize("path", CATALOGS, ids=lambda p: p.parts[-3])
+def test_plural_forms_follow_babels_cldr_data(path):
+    """The header decides which msgstr[n] gettext picks; a wrong one picks wrong words."""
+    with open(path, "rb") as f:
+        catalog = read_po(f)
+    cldr = get_plural(path.parts[-3])
+    assert (catalog.num_plurals, catalog.plural_expr) == (cldr.num_plurals, cldr.plural_expr)
+    wrong = [m.id[0] for m in catalog if m.pluralizable and len(m.string) != cldr.num_plurals]
+    assert not wrong, f"not {cldr.num_plurals} forms: {wrong}"
+
+
+def test_arabic_counts_take_their_own_forms(app):
+    with app.test_request_context(), force_locale("ar"):
+        days = [ngettext("%(num)d day", "%(num)d days", n) for n in (2, 3, 11, 100)]
+    assert days == ["2 يومان", "3 أيام", "11 يومًا", "100 يوم"]
+
+
+@pytest.mark.parametrize(
+    "code, avoided, agreed",
+    [
+        ("fa", "شهرداری", "کمون"),  # a municipality, not its city hall
+        ("ti", "እንደገና ፈትኑ", "ደጊምኩም ፈትኑ"),
+        ("da", "Længst ventetid", "Længste ventetid"),
+    ],
+)
+def test_catalogs_use_the_agreed_terms(code, avoided, agreed):
+    text = next(p for p in CATALOGS if p.parts[-3] == code).read_text(encoding="utf-8")
+    assert avoided not in text and agreed in text
+
+
 def test_all_five_catalogs_exist():
     assert sorted(p.parts[-3] for p in CATALOGS) == sorted(LOCALES)
 
@@ -118,7 +158,7 @@ def test_catalogs_hold_every_string_in_the_code(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "--quiet", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "."],
+         "-k", "_l", "-k", "lazy_gettext", "-k", "N_plural:1,2", "-o", str(pot), "."],
         cwd=root, check=True,
     )
     with open(pot, "rb") as f:

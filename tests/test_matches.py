@@ -37,7 +37,7 @@ def test_suggestions_rank_and_explain(client, login_as, people):
     assert page.index("Best Friend") < page.index("Good Friend")
     assert "No Common Language</a>" not in page.split("<details")[0]
     assert "You both speak Arabic (5 – native / 4 – fluent)" in page
-    assert "2 shared interests: Cooking, Football" in page
+    assert "2 shared interests: Cooking and Football" in page
     assert "1 volunteer cannot be suggested." in page
     assert "1 shares no language with them" in page
 

@@ -2,14 +2,13 @@
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import Length, Optional, ValidationError
 
 from app.auth.models import ROLE_TITLES, Organisation, Role, User
 from app.auth.services import normalise_phone
 from app.extensions import db
-from app.forms import choice_required, email_address, options, required
+from app.forms import FlaskForm, choice_required, email_address, options, required
 from app.i18n import language_name
 from app.municipalities.models import Municipality
 

@@ -1,10 +1,9 @@
 """Forms for logging in and managing one's own password."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo, Length
 
-from app.forms import required
+from app.forms import FlaskForm, required
 
 MIN_PASSWORD_LENGTH = 10
 

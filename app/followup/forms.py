@@ -1,17 +1,16 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.followup.models import MEETINGS
-from app.forms import choice_required, options
+from app.forms import FlaskForm, choice_required, options
 
 RATINGS = {
     5: _l("5 – very well"),
     4: _l("4 – well"),
     3: _l("3 – all right"),
     2: _l("2 – not so well"),
-    1: _l("1 – badly"),
+    1: _l("1 – not well"),
 }
 
 

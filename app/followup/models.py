@@ -46,7 +46,7 @@ class CheckIn(db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: A key of MEETINGS.
     meetings: Mapped[str | None] = mapped_column(sa.String(20))
-    #: How it is going, 1 (badly) to 5 (very well).
+    #: How it is going, 1 (not well) to 5 (very well).
     rating: Mapped[int | None]
     wants_call: Mapped[bool] = mapped_column(default=False)
     comment: Mapped[str | None] = mapped_column(sa.Text)

@@ -78,8 +78,10 @@ def init_app(app):
     check_catalogs(app)
     babel.init_app(app, locale_selector=select_locale)
     app.context_processor(page_language)
+    from app.i18n.lists import format_list_html
     from app.i18n.names import interest_name, spoken_language_name
 
+    app.add_template_filter(format_list_html, "format_list")
     app.add_template_global(spoken_language_name)
     app.add_template_filter(spoken_language_name)
     app.add_template_global(interest_name)

@@ -1,10 +1,9 @@
 """Forms for proposing, answering and ending matches."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
-from app.forms import choice_required, options, required
+from app.forms import FlaskForm, choice_required, options, required
 from app.matches.models import END_REASONS, SIDE_TITLES
 
 

@@ -1,6 +1,7 @@
 """Render the matching core's reasons in the viewer's language."""
 from flask_babel import format_decimal, gettext as _, ngettext
 
+from app.i18n.lists import format_list
 from app.people.languages import LEVEL_TITLES, language_name
 from app.people.models import AVAILABILITY_TITLES
 
@@ -22,13 +23,13 @@ def describe(reason, locale, interest_name):
             return _("Can practise Danish with a fluent speaker")
         case "shared_interests":
             return ngettext("%(num)d shared interest: %(interests)s", "%(num)d shared interests: %(interests)s",
-                            p["count"], interests=", ".join(interest_name(k) for k in p["interests"]))
+                            p["count"], interests=format_list((interest_name(k) for k in p["interests"]), locale))
         case "no_shared_interests":
             return _("No shared interests")
         case "distance":
             return _("%(km)s km apart", km=format_decimal(p["km"], format="#,##0.0"))
         case "shared_availability":
-            return _("Both free: %(slots)s", slots=", ".join(str(AVAILABILITY_TITLES[s]) for s in p["slots"]))
+            return _("Both free: %(slots)s", slots=format_list((AVAILABILITY_TITLES[s] for s in p["slots"]), locale))
         case "no_shared_availability":
             return _("No shared free time")
         case "family_to_family":

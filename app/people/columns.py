@@ -10,6 +10,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 
 from app.auth.services import normalise_phone
+from app.i18n.lists import format_list, split_list
 from app.interests import interests, map_interests
 from app.people.languages import SPOKEN_LANGUAGES
 from app.people.models import ConsentPurpose
@@ -126,9 +127,7 @@ def _read_choice(mapping, message):
 def read_languages(value):
     """Read "ar:5; da:2" (code and level 1-5)."""
     levels = {}
-    for part in _text(value).replace(",", ";").split(";"):
-        if not part.strip():
-            continue
+    for part in split_list(_text(value)):
         code, _, level = part.partition(":")
         code, level = code.strip().lower(), level.strip() or "3"
         if code not in SPOKEN_LANGUAGES or not level.isdigit() or not 1 <= int(level) <= 5:
@@ -138,14 +137,14 @@ def read_languages(value):
 
 
 def read_list(value):
-    return [part.strip() for part in _text(value).replace(";", ",").split(",") if part.strip()]
+    return split_list(_text(value))
 
 
 def read_interests(value):
     terms = read_list(value)
     unknown = [t for t in terms if not map_interests([t])]
     if unknown:
-        raise CellError(_l("unknown interests: %(terms)s", terms=", ".join(unknown)))
+        raise CellError(_l("unknown interests: %(terms)s", terms=format_list(unknown)))
     return list(map_interests(terms))
 
 

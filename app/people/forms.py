@@ -7,13 +7,11 @@ everything the manager typed.
 
 from flask import current_app
 from flask_babel import get_locale, gettext, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -27,8 +25,9 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.services import normalise_phone
-from app.forms import choice_required, email_address, options, required
+from app.forms import FlaskForm, Form, choice_required, email_address, options, required
 from app.i18n import language_name as interface_language_name
+from app.i18n.lists import split_list
 from app.interests import group_name, interests
 from app.municipalities.refdata import find_postcode_area
 from app.people.languages import LEVEL_TITLES, language_choices
@@ -197,8 +196,7 @@ class PersonForm(FlaskForm):
         data = {name: getattr(self, name).data for name in PROFILE_FIELDS if name in self}
         data["message_locale"] = self.message_locale.data
         data["languages"] = {e.code.data: e.level.data for e in self.languages if e.code.data}
-        free_text = [t.strip() for t in (self.other_interests.data or "").split(",") if t.strip()]
-        data["interests"] = list(self.interests.data or []) + free_text
+        data["interests"] = list(self.interests.data or []) + split_list(self.other_interests.data)
         return data
 
 
@@ -228,10 +226,7 @@ class RefugeeForm(PersonForm):
 
     def validate_children_birth_years(self, field):
         years = []
-        for part in (field.data or "").replace(";", ",").split(","):
-            part = part.strip()
-            if not part:
-                continue
+        for part in split_list(field.data):
             if not part.isdigit() or not today_local().year - 18 <= int(part) <= today_local().year:
                 raise ValidationError(
                     _l("Write the birth years of children under 18, separated by commas.")

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.i18n import language_name as interface_language_name
+from app.i18n.lists import format_list
 from app.i18n.names import viewer_locale
 from app.municipalities.services import municipalities_for
 from app.people import exporting, importing, merging, services, uploads
@@ -142,7 +143,7 @@ def _flash_saved(person, unmatched):
     if unmatched:
         flash(
             _("These interests matched nothing in the list and were left out: %(interests)s",
-              interests=", ".join(unmatched)),
+              interests=format_list(unmatched)),
             "warning",
         )
 

@@ -1,12 +1,11 @@
 """The public "become a volunteer friend" form and the managers' decline form."""
 import sqlalchemy as sa
 from flask_babel import get_locale, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
 from app.extensions import db
-from app.forms import required
+from app.forms import FlaskForm, required
 from app.municipalities.models import Municipality
 from app.people.forms import VolunteerForm
 
