@@ -38,11 +38,12 @@ def create_app(config=None):
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
+    register_jobs(app)
     return app
 
 
 def register_extensions(app):
-    from app import auth, i18n, scheduler
+    from app import auth, i18n
     from app.extensions import csrf, db, migrate
 
     db.init_app(app)
@@ -50,7 +51,6 @@ def register_extensions(app):
     csrf.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
-    scheduler.init_app(app)
 
 
 def register_blueprints(app):
@@ -84,3 +84,10 @@ def register_cli(app):
     app.cli.add_command(demo_cli)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(jobs_cli)
+
+
+def register_jobs(app):
+    """Last, because the in-process scheduler (SCHEDULER_ENABLED) may run a job at once."""
+    from app import scheduler
+
+    scheduler.init_app(app)

@@ -21,6 +21,7 @@ from datetime import datetime
 from importlib import import_module
 
 import click
+from apscheduler.events import EVENT_SCHEDULER_STARTED
 import sqlalchemy as sa
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -125,12 +126,16 @@ def run_scheduler_command():
     def stop(signum, frame):
         raise SystemExit(0)
 
+    count = len(current_app.extensions["jobs"])
+    scheduler.add_listener(
+        lambda event: click.echo(f"Scheduler running {count} jobs; Ctrl-C stops it."), EVENT_SCHEDULER_STARTED
+    )
     signal.signal(signal.SIGTERM, stop)
-    click.echo(f"Scheduler running {len(current_app.extensions['jobs'])} jobs; Ctrl-C stops it.")
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
-        scheduler.shutdown()  # waits for running jobs to finish
+        if scheduler.running:
+            scheduler.shutdown()  # waits for running jobs to finish
         click.echo("Scheduler stopped.")
 
 

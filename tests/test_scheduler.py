@@ -1,4 +1,8 @@
 import logging
+import os
+import signal
+import subprocess
+import sys
 import threading
 
 import sqlalchemy as sa
@@ -6,6 +10,7 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 
+from app import create_app
 from app.extensions import db
 from app.outbox.models import OutboxMessage
 from app.scheduler import Job, apscheduler_jobs, make_scheduler
@@ -81,3 +86,32 @@ def test_a_failing_job_is_logged_rolled_back_and_does_not_stop_the_next(app, mon
     assert "job fine: done" in caplog.text
     db.session.rollback()  # a fresh view of what the jobs committed
     assert list(db.session.scalars(sa.select(OutboxMessage.recipient))) == ["committed@example.org"]
+
+
+def test_scheduler_enabled_runs_it_inside_the_development_server(database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SCHEDULER_ENABLED": True})
+    scheduler = app.extensions["scheduler"]
+    assert scheduler.running
+    scheduler.shutdown()
+    with app.app_context():
+        db.session.execute(apscheduler_jobs.delete())
+        db.session.commit()
+        db.engine.dispose()
+
+
+def test_flask_scheduler_run_is_its_own_process_and_stops_cleanly_on_sigterm(app, database_url):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "scheduler", "run"],
+        env={**os.environ, "FLASK_APP": "app", "APP_CONFIG": "testing", "TEST_DATABASE_URL": database_url},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout.readline().startswith("Scheduler running 2 jobs")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        assert "Scheduler stopped." in process.stdout.read()
+    finally:
+        process.kill()
+        process.stdout.close()
+    assert stored_job_ids() == REGISTERED
