@@ -55,8 +55,9 @@ class Job:
 
     #: Fixed id in the job store and the name `flask jobs run` takes.
     name: str
-    #: Called inside an app context; returns a line for the log. `run_job` commits after it.
-    function: Callable[[], str]
+    #: Called inside an app context; returns a line for the log, or None when there is
+    #: nothing to tell. `run_job` commits after it.
+    function: Callable[[], str | None]
     #: Builds the APScheduler trigger from the app's configuration.
     trigger: Callable[[dict], BaseTrigger]
 
@@ -94,12 +95,20 @@ def run_job(name):
             db.session.rollback()
             log.exception("job %s failed", name)
             return False
-        log.info("job %s: %s", name, outcome)
+        if outcome:
+            log.info("job %s: %s", name, outcome)
         return True
 
 
 def make_scheduler(app, scheduler_class):
-    """A scheduler of `scheduler_class` with every registered job, in the app's database."""
+    """A scheduler of `scheduler_class` with every registered job, in the app's database.
+
+    Jobs no feature declares any more are dropped from the store, so a
+    renamed or removed job does not keep running.
+    """
+    names = list(app.extensions["jobs"])
+    db.session.execute(apscheduler_jobs.delete().where(apscheduler_jobs.c.id.not_in(names)))
+    db.session.commit()
     scheduler = scheduler_class(
         jobstores={"default": SQLAlchemyJobStore(engine=db.engine, tablename=apscheduler_jobs.name)},
         # Each worker thread lives inside an app context, from which run_job opens its own.

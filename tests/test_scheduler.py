@@ -40,7 +40,9 @@ def test_jobs_list_shows_each_job_with_its_schedule_and_next_run(app, runner):
     assert "not scheduled" not in runner.invoke(args=["jobs", "list"]).output
 
 
-def test_a_restart_replaces_the_jobs_instead_of_adding_copies(app):
+def test_a_restart_replaces_the_jobs_instead_of_adding_copies_and_forgets_removed_ones(app):
+    db.session.execute(apscheduler_jobs.insert().values(id="a-removed-job", job_state=b"x"))
+    db.session.commit()
     for _ in range(2):  # start, stop, start again: as after a restart
         assert sorted(job.id for job in start_and_stop(app)) == REGISTERED
     assert stored_job_ids() == REGISTERED

@@ -6,9 +6,11 @@ from app.scheduler import Job
 
 
 def deliver_mail():
-    """Send the due messages; each is committed on its own."""
+    """Send the due messages, each committed on its own; say something only when there were some."""
     sent, failed = deliver_due()
-    return f"{sent} e-mails sent, {failed} attempts failed"
+    if sent or failed:
+        return f"{sent} e-mails sent, {failed} attempts failed"
+    return None
 
 
 JOBS = [
