@@ -15,18 +15,17 @@ scheduler's worker threads start inside the application's context, and
 import logging
 import os
 import signal
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import import_module
 
 import click
-from apscheduler.events import EVENT_SCHEDULER_STARTED
 import sqlalchemy as sa
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from flask import current_app
 from flask.cli import AppGroup
@@ -72,7 +71,7 @@ def init_app(app):
     if app.debug and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
         return  # the reloader's watcher process; the serving child starts it
     with app.app_context():
-        scheduler = make_scheduler(app, BackgroundScheduler)
+        scheduler = make_scheduler(app)
         scheduler.start()
     app.extensions["scheduler"] = scheduler
 
@@ -100,8 +99,8 @@ def run_job(name):
         return True
 
 
-def make_scheduler(app, scheduler_class):
-    """A scheduler of `scheduler_class` with every registered job, in the app's database.
+def make_scheduler(app):
+    """A background scheduler with every registered job, in the app's database.
 
     Jobs no feature declares any more are dropped from the store, so a
     renamed or removed job does not keep running.
@@ -109,7 +108,7 @@ def make_scheduler(app, scheduler_class):
     names = list(app.extensions["jobs"])
     db.session.execute(apscheduler_jobs.delete().where(apscheduler_jobs.c.id.not_in(names)))
     db.session.commit()
-    scheduler = scheduler_class(
+    scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=db.engine, tablename=apscheduler_jobs.name)},
         # Each worker thread lives inside an app context, from which run_job opens its own.
         executors={"default": ThreadPoolExecutor(4, pool_kwargs={"initializer": lambda: app.app_context().push()})},
@@ -129,23 +128,21 @@ scheduler_cli = AppGroup("scheduler", help="The process that runs every schedule
 
 @scheduler_cli.command("run")
 def run_scheduler_command():
-    """Run the scheduler until Ctrl-C or SIGTERM; start exactly one in production."""
-    scheduler = make_scheduler(current_app._get_current_object(), BlockingScheduler)
+    """Run the scheduler until Ctrl-C or SIGTERM; start exactly one in production.
 
-    def stop(signum, frame):
-        raise SystemExit(0)
-
-    count = len(current_app.extensions["jobs"])
-    scheduler.add_listener(
-        lambda event: click.echo(f"Scheduler running {count} jobs; Ctrl-C stops it."), EVENT_SCHEDULER_STARTED
-    )
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        if scheduler.running:
-            scheduler.shutdown()  # waits for running jobs to finish
-        click.echo("Scheduler stopped.")
+    The signal handlers only note the request to stop, so a stop never
+    interrupts a job or a database call halfway; running jobs finish before
+    the process exits.
+    """
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    scheduler = make_scheduler(current_app._get_current_object())
+    scheduler.start()
+    click.echo(f"Scheduler running {len(current_app.extensions['jobs'])} jobs; Ctrl-C stops it.")
+    stopping.wait()
+    scheduler.shutdown()
+    click.echo("Scheduler stopped.")
 
 
 jobs_cli = AppGroup("jobs", help="The scheduled jobs: list them, or run one by hand.")

@@ -7,7 +7,6 @@ import threading
 
 import sqlalchemy as sa
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
-from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from app import create_app
@@ -24,7 +23,7 @@ def stored_job_ids():
 
 
 def start_and_stop(app):
-    scheduler = make_scheduler(app, BackgroundScheduler)
+    scheduler = make_scheduler(app)
     scheduler.start(paused=True)
     jobs = scheduler.get_jobs()
     scheduler.shutdown(wait=False)
@@ -78,7 +77,7 @@ def test_a_failing_job_is_logged_rolled_back_and_does_not_stop_the_next(app, mon
     right_now = lambda config: DateTrigger(now_local())  # noqa: E731
     monkeypatch.setitem(app.extensions, "jobs", {"boom": Job("boom", boom, right_now), "fine": Job("fine", fine, right_now)})
     done = threading.Semaphore(0)
-    scheduler = make_scheduler(app, BackgroundScheduler)
+    scheduler = make_scheduler(app)
     scheduler.add_listener(lambda event: done.release(), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
     with caplog.at_level(logging.INFO, logger="app.scheduler"):
         scheduler.start()
