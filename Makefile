@@ -23,6 +23,8 @@ run: translations
 	@echo
 	@echo "  Open http://127.0.0.1:5000 and log in with one of the demo logins above."
 	@echo
+	@# For convenience the scheduler (check-ins, e-mail delivery) runs inside the development
+	@# server here; in production it is its own process: `flask scheduler run`.
 	SCHEDULER_ENABLED=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## make test: install what the tests need (chromium, fonts, PostgreSQL), run the suite on SQLite and PostgreSQL

@@ -58,8 +58,13 @@ class Config:
     #: How long a check-in link works, and when the daily follow-up job runs.
     CHECK_IN_MAX_AGE = int(os.environ.get("CHECK_IN_MAX_AGE", 30 * 24 * 3600))
     CHECK_IN_HOUR = int(os.environ.get("CHECK_IN_HOUR", 7))
-    #: Start the follow-up scheduler in this process (set it where the app is served).
+    #: Run the scheduler inside the development server (`make run`); in production run
+    #: exactly one `flask scheduler run` process instead, never in the web workers.
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)
+
+    #: How often the outbox's delivery job runs, and how many failed attempts mark a message failed.
+    OUTBOX_INTERVAL_SECONDS = int(os.environ.get("OUTBOX_INTERVAL_SECONDS", 30))
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 8))
 
     #: Public host name (and port) used in e-mailed links, also when no request is running.
     SERVER_NAME = os.environ.get("SERVER_NAME")

@@ -38,18 +38,17 @@ def create_app(config=None):
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
+    register_jobs(app)
     return app
 
 
 def register_extensions(app):
     from app import auth, i18n, serving
     from app.extensions import compress, csrf, db, migrate
-    from app.mail import mailer
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    mailer.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
     serving.init_app(app)
@@ -59,12 +58,12 @@ def register_extensions(app):
 def register_blueprints(app):
     from app import errors
     from app.admin import bp as admin_bp
-    from app.followup import scheduler
     from app.followup.routes import bp as followup_bp
     from app.main import bp as main_bp
     from app.matches import subscribers as match_subscribers
     from app.matches.routes import bp as matches_bp
     from app.municipalities.routes import bp as municipalities_bp
+    from app.outbox.routes import bp as outbox_bp
     from app.people.routes import bp as people_bp
     from app.recruitment.routes import bp as recruitment_bp
 
@@ -76,17 +75,25 @@ def register_blueprints(app):
     app.register_blueprint(matches_bp)
     match_subscribers.init_app(app)
     app.register_blueprint(followup_bp)
+    app.register_blueprint(outbox_bp)
     errors.init_app(app)
-    scheduler.init_app(app)
 
 
 def register_cli(app):
     from app.auth.cli import users_cli
     from app.demo.cli import demo_cli
-    from app.followup.cli import followup_cli
     from app.municipalities.cli import refdata_cli
+    from app.scheduler import jobs_cli, scheduler_cli
 
     app.cli.add_command(refdata_cli)
     app.cli.add_command(demo_cli)
-    app.cli.add_command(followup_cli)
+    app.cli.add_command(scheduler_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(users_cli)
+
+
+def register_jobs(app):
+    """Last, because the in-process scheduler (SCHEDULER_ENABLED) may run a job at once."""
+    from app import scheduler
+
+    scheduler.init_app(app)

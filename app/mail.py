@@ -1,6 +1,9 @@
-"""One small mail service: SMTP when configured, the log otherwise.
+"""Writing an e-mail in the recipient's language, and handing it to SMTP.
 
-Tests read `outbox`, which holds every message sent while TESTING is set.
+Nothing here is called by a request directly: a request queues the message in
+the outbox (app/outbox) and the scheduler's delivery job sends it. The small
+smtplib sender is all the project needs; retries and back-off live in the
+outbox, where they survive a restart.
 """
 import smtplib
 from email.message import EmailMessage
@@ -9,47 +12,39 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 
 
-class Mailer:
-    def __init__(self, app=None):
-        self.outbox = []
-        if app is not None:
-            self.init_app(app)
+def render(template, locale, **context):
+    """Render a text template in `locale`; return (subject, body).
 
-    def init_app(self, app):
-        app.extensions["mailer"] = self
-
-    def send(self, to, subject, body):
-        """Send a plain-text message to one address."""
-        config = current_app.config
-        message = EmailMessage()
-        message["From"] = config["MAIL_DEFAULT_SENDER"]
-        message["To"] = to
-        message["Subject"] = subject
-        message.set_content(body)
-        if config.get("TESTING"):
-            self.outbox.append(message)
-        elif config.get("MAIL_SERVER"):
-            self._send_smtp(message, config)
-        else:
-            current_app.logger.info("E-mail not sent (no MAIL_SERVER):\n%s", message)
-
-    def send_template(self, to, template, locale, **context):
-        """Render a text template in the recipient's language and send it.
-
-        The template's first line is the subject, the rest the body.
-        """
-        with force_locale(locale):
-            subject, body = render_template(template, **context).split("\n", 1)
-        self.send(to, subject.strip(), body.lstrip("\n"))
-
-    @staticmethod
-    def _send_smtp(message, config):
-        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
-            if config["MAIL_USE_TLS"]:
-                smtp.starttls()
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-            smtp.send_message(message)
+    The template's first line is the subject, the rest the body.
+    """
+    with force_locale(locale):
+        subject, body = render_template(template, **context).split("\n", 1)
+    return subject.strip(), body.lstrip("\n")
 
 
-mailer = Mailer()
+def build_message(to, subject, body):
+    """A plain-text message from the configured sender to one address."""
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    return message
+
+
+def send(to, subject, body):
+    """Send one message over SMTP, or, without MAIL_SERVER, write it readably to the log.
+
+    SMTP errors propagate so the outbox can count the attempt and retry.
+    """
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        # The decoded text, not the MIME form, so a link is not broken by line wrapping.
+        current_app.logger.info("E-mail not sent (no MAIL_SERVER)\nTo: %s\nSubject: %s\n\n%s", to, subject, body)
+        return
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(build_message(to, subject, body))

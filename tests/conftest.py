@@ -5,6 +5,7 @@ session, on SQLite by default or on PostgreSQL when TEST_DATABASE_URL says so.
 Reference data is loaded once; every other table is emptied after each test.
 """
 import contextvars
+from collections.abc import Sequence
 import os
 import re
 import threading
@@ -21,9 +22,10 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.auth.models import Organisation, Role, User
 from app.extensions import db
-from app.mail import mailer
+from app.mail import build_message
 from app.municipalities.models import Municipality
 from app.municipalities.refdata import load_reference_data
+from app.outbox.models import OutboxMessage
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -83,7 +85,6 @@ def app(_app):
                 db.session.execute(table.delete())
         db.session.commit()
         db.session.remove()
-    mailer.outbox.clear()
 
 
 @pytest.fixture
@@ -96,9 +97,34 @@ def runner(app):
     return app.test_cli_runner()
 
 
+class QueuedMail(Sequence):
+    """The e-mails queued in the outbox, as the messages the delivery job would send.
+
+    Read afresh on every access; `clear()` forgets the ones queued so far.
+    """
+
+    def __init__(self):
+        self._after_id = 0
+
+    def _messages(self):
+        rows = db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.id > self._after_id).order_by(OutboxMessage.id)
+        )
+        return [build_message(row.recipient, row.subject, row.body) for row in rows]
+
+    def __getitem__(self, index):
+        return self._messages()[index]
+
+    def __len__(self):
+        return len(self._messages())
+
+    def clear(self):
+        self._after_id = db.session.scalar(sa.select(sa.func.max(OutboxMessage.id))) or 0
+
+
 @pytest.fixture
 def outbox(app):
-    return mailer.outbox
+    return QueuedMail()
 
 
 def municipality_named(name):

@@ -7,10 +7,10 @@ from freezegun import freeze_time
 
 from app.auth.models import Role
 from app.extensions import db
-from app.followup import scheduler as follow_up_scheduler
 from app.followup.models import CheckIn
 from app.followup.services import create_due_check_ins, latest_due_date
 from app.matches import services as match_services
+from app.scheduler import run_job
 
 
 @pytest.fixture
@@ -118,19 +118,8 @@ def test_managers_elsewhere_cannot_handle_tasks(client, login_as, app, active_ma
     assert client.post(f"/check-ins/{check_in.id}/handled").status_code == 403
 
 
-def test_the_scheduled_job_survives_a_restart_without_duplicates(app):
-    for _ in range(2):  # start, stop, start again: as after a restart
-        scheduler = follow_up_scheduler.make_scheduler(app)
-        follow_up_scheduler.schedule(scheduler, hour=7)
-        scheduler.start(paused=True)
-        jobs = scheduler.get_jobs()
-        scheduler.shutdown(wait=False)
-        assert [job.id for job in jobs] == [follow_up_scheduler.JOB_ID]
-    assert db.session.scalar(sa.text("SELECT count(*) FROM apscheduler_jobs")) == 1
-
-
-def test_the_scheduled_job_creates_check_ins(app, active_match, outbox, monkeypatch):
-    monkeypatch.setattr(follow_up_scheduler, "today_local", lambda: date(2026, 1, 16))
-    follow_up_scheduler.init_app(app)
-    follow_up_scheduler.run_daily()
+def test_the_scheduled_job_creates_check_ins(app, active_match, outbox):
+    with freeze_time("2026-01-16 06:00"):
+        assert run_job("follow-up-check-ins")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckIn)) == 2
+    assert sorted(m["To"] for m in outbox) == ["mette@example.org", "selam@example.org"]

@@ -76,6 +76,7 @@ def resend_invitation(user_id):
         flash(_("%(name)s has already set a password.", name=user.full_name), "warning")
     else:
         send_invitation(user)
+        db.session.commit()
         flash(_("A new invitation is sent to %(email)s.", email=user.email), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 

@@ -74,6 +74,7 @@ def request_password_reset():
         user = find_user_by_login(form.login.data)
         if user is not None and user.is_enabled:
             send_password_reset(user)
+            db.session.commit()
         # The same answer either way, so nobody can probe for accounts.
         flash(
             _("If an account exists for what you entered, we have e-mailed a link to it."),

@@ -8,7 +8,7 @@ from flask import url_for
 from app.auth.models import Role, User
 from app.auth.tokens import INVITATION, PASSWORD_RESET, make_token
 from app.extensions import db
-from app.mail import mailer
+from app.outbox.services import queue_mail
 from app.timeutil import now_utc
 
 #: Wrong passwords in a row before an account is locked, and for how long.
@@ -78,7 +78,7 @@ def _link(user, endpoint, purpose):
 def _send_link_mail(user, template, endpoint, purpose):
     """Mail `user` a link, written in the user's own language."""
     link = _link(user, endpoint, purpose)
-    mailer.send_template(user.email, template, user.locale or "da", user=user, link=link)
+    queue_mail(user.email, template, user.locale or "da", user=user, link=link)
 
 
 def invitation_link(user):

@@ -16,16 +16,6 @@ MEETINGS = {
     "weekly": _l("Every week or more"),
 }
 
-#: APScheduler's job table, declared here so that Alembic, not APScheduler, creates it.
-apscheduler_jobs = sa.Table(
-    "apscheduler_jobs",
-    db.metadata,
-    sa.Column("id", sa.Unicode(191), primary_key=True),
-    sa.Column("next_run_time", sa.Float(25), index=True),
-    sa.Column("job_state", sa.LargeBinary, nullable=False),
-)
-
-
 class CheckIn(db.Model):
     """One side of a match asked, on `due_on`, how the friendship is going."""
 
@@ -41,7 +31,7 @@ class CheckIn(db.Model):
     side: Mapped[str] = mapped_column(sa.String(10))
     due_on: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
-    #: When the e-mail with the link went out; None when the person has no e-mail.
+    #: When the e-mail with the link was queued in the outbox; None when the person has no e-mail.
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: A key of MEETINGS.

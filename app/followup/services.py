@@ -7,8 +7,8 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.followup.models import CheckIn
-from app.mail import mailer
 from app.matches.models import Match, MatchStatus
+from app.outbox.services import queue_mail
 from app.signing import LinkError, sign, unsign
 from app.timeutil import now_utc
 
@@ -80,7 +80,7 @@ def send_link(check_in):
         return
     locale = person.message_locale
     link = url_for("followup.answer", token=make_token(check_in), lang=locale, _external=True)
-    mailer.send_template(person.email, "email/check_in.txt", locale, person=person, link=link)
+    queue_mail(person.email, "email/check_in.txt", locale, person=person, link=link)
     check_in.sent_at = now_utc()
 
 

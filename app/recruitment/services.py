@@ -2,7 +2,7 @@
 import time
 from collections import defaultdict, deque
 
-from app.mail import mailer
+from app.outbox.services import queue_mail
 from app.people.models import VolunteerStatus
 from app.people.services import create_person, set_status
 
@@ -57,4 +57,4 @@ def decline(volunteer, user, reason):
 def _mail(volunteer, template, **context):
     if not volunteer.email:
         return
-    mailer.send_template(volunteer.email, template, volunteer.message_locale, volunteer=volunteer, **context)
+    queue_mail(volunteer.email, template, volunteer.message_locale, volunteer=volunteer, **context)
