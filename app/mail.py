@@ -12,6 +12,10 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 
 
+#: Errors that say the mail server itself cannot be reached, not that one message was refused.
+SERVER_UNREACHABLE = (ConnectionError, TimeoutError, smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected)
+
+
 def render(template, locale, **context):
     """Render a text template in `locale`; return (subject, body).
 

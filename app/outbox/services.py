@@ -59,7 +59,12 @@ def record_failure(message, error, now):
 
 
 def deliver_due(limit=100):
-    """Send up to `limit` due messages, committing after each; return (sent, failed attempts)."""
+    """Send up to `limit` due messages, committing after each; return (sent, failed attempts).
+
+    When the server cannot be reached the run stops after that attempt: the
+    other messages would only wait out the same time-out, and the next run
+    tries again.
+    """
     sent = failed = 0
     for _ in range(limit):
         now = now_utc()
@@ -72,6 +77,9 @@ def deliver_due(limit=100):
             current_app.logger.warning("E-mail %d to %s not sent: %s", message.id, message.recipient, error)
             record_failure(message, error, now)
             failed += 1
+            if isinstance(error, mail.SERVER_UNREACHABLE):
+                db.session.commit()
+                break
         else:
             message.status = MessageStatus.SENT
             message.sent_at = now_utc()
