@@ -57,6 +57,7 @@ def register_extensions(app):
 def register_blueprints(app):
     from app import errors
     from app.admin import bp as admin_bp
+    from app.events.routes import bp as events_bp
     from app.followup import scheduler
     from app.followup.routes import bp as followup_bp
     from app.main import bp as main_bp
@@ -74,6 +75,7 @@ def register_blueprints(app):
     app.register_blueprint(matches_bp)
     match_subscribers.init_app(app)
     app.register_blueprint(followup_bp)
+    app.register_blueprint(events_bp)
     errors.init_app(app)
     scheduler.init_app(app)
 
