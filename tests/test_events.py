@@ -235,3 +235,323 @@ def test_two_people_pressing_for_the_last_seat_never_both_get_it(_app, app, make
     assert outcomes.count("ok") >= 1
     if db.engine.dialect.name == "postgresql":
         assert sorted(statuses) == ["confirmed", "waitlisted"]  # waited for the lock, then saw the seat taken
+
+
+# Public pages ------------------------------------------------------------------
+
+
+def test_the_public_list_needs_no_login_and_shows_when_where_seats_and_languages(client, make_activity, venue):
+    activity = make_activity(capacity=10, languages=["ar", "da"])
+    services.sign_up(activity.id, seats=3, contact=("Secret Name", "+4511000001", None))
+    db.session.commit()
+    page = client.get("/activities?lang=en").get_data(as_text=True)
+    assert f'href="/activities/{activity.id}"' in page
+    assert "Sprogcafé" in page and "Velkomsthuset Nørrebro" in page and "København" in page
+    assert "7 seats left" in page and "Arabic, Danish" in page
+    assert local(activity.starts_at).strftime("%-d") in page and "5:00\u202fPM" in page
+    assert "Secret Name" not in page
+
+
+@pytest.mark.parametrize("query, found", [
+    ("municipality=101", True), ("municipality=751", False), ("category=language_cafe", True),
+    ("category=trip", False), ("audience=women", False), ("date=month", False), ("date=today", False),
+    ("municipality=nonsense", True),
+])
+def test_the_public_list_filters_with_a_plain_get_form(client, make_activity, query, found):
+    activity = make_activity(days=40)
+    page = client.get(f"/activities?lang=en&{query}").get_data(as_text=True)
+    assert (f'href="/activities/{activity.id}"' in page) is found
+    if not found:
+        assert "No activities match these choices." in page
+
+
+def test_the_public_list_pages_and_has_an_empty_state(client, app, make_activity):
+    assert "No activities are planned yet" in client.get("/activities?lang=en").get_data(as_text=True)
+    app.config["PER_PAGE"] = 2
+    try:
+        for days in (3, 4, 5):
+            make_activity(days=days)
+        first = client.get("/activities?lang=en").get_data(as_text=True)
+        assert first.count('<li class="border rounded') == 2 and "Page 1 of 2" in first
+        second = client.get("/activities?lang=en&page=2").get_data(as_text=True)
+        assert second.count('<li class="border rounded') == 1
+    finally:
+        app.config["PER_PAGE"] = 25
+
+
+def test_an_activity_page_says_which_language_it_is_shown_in(client, make_activity):
+    activity = make_activity(what_to_bring="Kaffekop", price=0, interpreter=True)
+    arabic = client.get(f"/activities/{activity.id}?lang=ar").get_data(as_text=True)
+    assert "مقهى اللغة" in arabic and "Not yet written" not in arabic
+    farsi = client.get(f"/activities/{activity.id}?lang=en").get_data(as_text=True)
+    assert "Sprogcafé" in farsi and "Not yet written in your language; shown in Dansk." in farsi
+    assert "Kaffekop" in farsi and "Free" in farsi and "Interpreter present" in farsi
+    assert f"/activities/{activity.id}.ics" in farsi and f"/venues/{activity.venue_id}/calendar.ics" in farsi
+
+
+def test_an_activity_page_never_names_the_people_signed_up(client, make_activity, make_user):
+    activity = make_activity(capacity=1)
+    services.sign_up(activity.id, user=make_user(Role.VOLUNTEER, full_name="Volunteer Visible"))
+    services.sign_up(activity.id, contact=("Waiting Person", "+4511000002", None))
+    db.session.commit()
+    page = client.get(f"/activities/{activity.id}?lang=en").get_data(as_text=True)
+    assert "Volunteer Visible" not in page and "Waiting Person" not in page
+    assert "1 person waiting" in page and "Join the waitlist" in page
+
+
+def test_unknown_activity_is_404(client):
+    assert client.get("/activities/999").status_code == 404
+    assert client.get("/activities/999.ics").status_code == 404
+    assert client.get("/venues/999/calendar.ics").status_code == 404
+
+
+# Calendars ---------------------------------------------------------------------
+
+
+def parse_ics(response):
+    from icalendar import Calendar
+
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    return Calendar.from_ical(response.data)
+
+
+def test_an_activity_calendar_file_has_the_local_time_of_the_page(client, venue):
+    activity = services.create_activity(details(venue), date(2027, 7, 6), time(17), TWO_HOURS)
+    db.session.commit()
+    calendar = parse_ics(client.get(f"/activities/{activity.id}.ics?lang=en"))
+    event, = calendar.walk("VEVENT")
+    assert event["uid"] and event["dtstamp"]
+    assert event["dtstart"].params["TZID"] == "Europe/Copenhagen"
+    assert event.decoded("dtstart").replace(tzinfo=None).isoformat() == "2027-07-06T17:00:00"
+    assert event.decoded("dtend").astimezone(LOCAL_ZONE).hour == 19
+    assert str(event["summary"]) == "Sprogcafé"
+    assert "Velkomsthuset Nørrebro" in str(event["location"]) and "2200" in str(event["location"])
+    timezone, = calendar.walk("VTIMEZONE")
+    assert timezone["tzid"] == "Europe/Copenhagen"
+    arabic = parse_ics(client.get(f"/activities/{activity.id}.ics?lang=ar"))
+    assert str(arabic.walk("VEVENT")[0]["summary"]) == "مقهى اللغة"
+
+
+def test_a_venue_feed_has_a_series_once_with_its_rule_and_cancelled_dates(client, venue):
+    series = services.create_series(details(venue), services.weekly_rule(["TU"], date(2027, 11, 30)),
+                                    date(2027, 3, 2), time(17), TWO_HOURS)
+    cancelled_summer, cancelled_winter = series.activities[10], series.activities[36]
+    services.cancel_date(cancelled_summer)
+    services.cancel_date(cancelled_winter)
+    moved = series.activities[5]
+    services.edit_date(moved, details(venue), date(2027, 4, 7), time(10), TWO_HOURS)
+    one_off = services.create_activity(details(venue, texts={"en": ("Trip to the beach", None)}, category="trip"),
+                                       date(2027, 6, 5), time(9), TWO_HOURS)
+    db.session.commit()
+    calendar = parse_ics(client.get(f"/venues/{venue.id}/calendar.ics?lang=da"))
+    events = calendar.walk("VEVENT")
+    masters = [e for e in events if "RRULE" in e]
+    assert len(masters) == 1 and len(events) == 3
+    master, = masters
+    assert master.decoded("dtstart").replace(tzinfo=None).isoformat() == "2027-03-02T17:00:00"
+    rule = master["rrule"]
+    assert rule["FREQ"] == ["WEEKLY"] and rule["BYDAY"] == ["TU"]
+    assert rule["UNTIL"][0].isoformat() == "2027-11-30T22:59:59+00:00"  # 23:59:59 in Copenhagen, in UTC
+    exdates = [d.dt.astimezone(LOCAL_ZONE) for d in master["exdate"].dts]
+    assert [(d.date(), d.hour) for d in exdates] == [(date(2027, 5, 11), 17), (date(2027, 11, 9), 17)]
+    override, = [e for e in events if "RECURRENCE-ID" in e]
+    assert override["uid"] == master["uid"]
+    assert override.decoded("recurrence-id").astimezone(LOCAL_ZONE).isoformat() == "2027-04-06T17:00:00+02:00"
+    assert override.decoded("dtstart").astimezone(LOCAL_ZONE).isoformat() == "2027-04-07T10:00:00+02:00"
+    single, = [e for e in events if e["uid"] == f"activity-{one_off.id}@localhost"]
+    assert str(single["summary"]) == "Trip to the beach"
+
+
+# Signing up through the pages --------------------------------------------------
+
+
+def test_a_refugee_signs_up_with_family_and_cancels_with_one_tap(client, login_as, make_activity):
+    activity = make_activity(capacity=4)
+    user = login_as(Role.REFUGEE, locale="en")
+    page = client.get(f"/activities/{activity.id}").get_data(as_text=True)
+    assert "Me and 3 more" in page
+    response = client.post(f"/activities/{activity.id}/sign-up", data={"extra": 2}, follow_redirects=True)
+    assert "You have a place. See you there!" in response.get_data(as_text=True)
+    record = db.session.scalars(sa.select(SignUp).where(SignUp.user_id == user.id)).one()
+    assert (record.seats, record.status) == (3, "confirmed")
+    assert "You bring 2 more." in response.get_data(as_text=True)
+    # a second tap does not sign up twice
+    client.post(f"/activities/{activity.id}/sign-up", data={"extra": 0})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SignUp)) == 1
+    response = client.post(f"/activities/{activity.id}/cancel-sign-up", follow_redirects=True)
+    assert "Your sign-up is cancelled." in response.get_data(as_text=True)
+    db.session.refresh(record)
+    assert record.status == "cancelled"
+
+
+def test_a_volunteer_joins_the_waitlist_and_sees_the_position(client, login_as, make_activity):
+    activity = make_activity(capacity=1)
+    services.sign_up(activity.id, contact=("First", "+4511000001", None))
+    db.session.commit()
+    login_as(Role.VOLUNTEER, locale="en")
+    response = client.post(f"/activities/{activity.id}/sign-up", data={"extra": 0}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "You are number 1 on the waitlist." in page and "Leave the waitlist" in page
+    response = client.post(f"/activities/{activity.id}/cancel-sign-up", follow_redirects=True)
+    assert "You have left the waitlist." in response.get_data(as_text=True)
+
+
+def test_a_visitor_signs_up_with_a_phone_and_keeps_a_personal_link(client, make_activity):
+    activity = make_activity(capacity=5)
+    response = client.post(f"/activities/{activity.id}/sign-up?lang=en",
+                           data={"name": "Amal", "phone": "22 33 44 55", "email": "", "extra": 1})
+    assert response.status_code == 302 and "/activities/sign-ups/" in response.location
+    link = response.location
+    page = client.get(link).get_data(as_text=True)
+    assert "You have a place." in page and "Keep this link" in page and "You bring 1 more." in page
+    record = db.session.scalars(sa.select(SignUp)).one()
+    assert (record.contact_phone, record.seats, record.locale) == ("+4522334455", 2, "en")
+    client.post(f"{link}/cancel")
+    db.session.refresh(record)
+    assert record.status == "cancelled"
+    assert "This sign-up is cancelled." in client.get(link).get_data(as_text=True)
+
+
+def test_a_visitor_must_give_a_way_to_be_reached_and_keeps_what_they_typed(client, make_activity):
+    activity = make_activity()
+    response = client.post(f"/activities/{activity.id}/sign-up?lang=en", data={"name": "Amal", "phone": "", "email": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Give a phone number or an e-mail address" in page
+    assert 'value="Amal"' in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SignUp)) == 0
+
+
+def test_a_forged_sign_up_link_is_refused(client):
+    assert client.get("/activities/sign-ups/not-a-token?lang=en").status_code == 410
+
+
+def test_a_cancelled_activity_takes_no_sign_ups(client, make_activity):
+    activity = make_activity()
+    services.cancel_date(activity)
+    db.session.commit()
+    page = client.get(f"/activities/{activity.id}?lang=en").get_data(as_text=True)
+    assert "This activity is cancelled." in page and "Sign-up is closed." in page
+    response = client.post(f"/activities/{activity.id}/sign-up?lang=en",
+                           data={"name": "Amal", "phone": "22334455"}, follow_redirects=True)
+    assert "This activity is cancelled." in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SignUp)) == 0
+
+
+def test_head_office_cannot_sign_up(client, login_as, make_activity):
+    activity = make_activity()
+    login_as(Role.HEAD_OFFICE)
+    assert client.post(f"/activities/{activity.id}/sign-up", data={"extra": 0}).status_code == 403
+
+
+# Managers ----------------------------------------------------------------------
+
+
+def test_a_manager_adds_a_venue_in_their_municipality_only(client, login_as):
+    login_as(Role.MANAGER, ["København"], locale="en")
+    data = {"name": "Welcome House", "municipality_code": 101, "address": "Street 1", "postcode": "2200",
+            "step_free": "y"}
+    response = client.post("/manage/venues/new", data=data, follow_redirects=True)
+    assert "The place is saved." in response.get_data(as_text=True)
+    venue = db.session.scalars(sa.select(Venue)).one()
+    assert venue.step_free and not venue.hearing_loop
+    refused = client.post("/manage/venues/new", data=dict(data, municipality_code=751, postcode="8000"))
+    assert refused.status_code == 200 and db.session.scalar(sa.select(sa.func.count()).select_from(Venue)) == 1
+    bad = client.post("/manage/venues/new", data=dict(data, postcode="0000")).get_data(as_text=True)
+    assert "This is not a Danish postcode we know." in bad and 'value="Welcome House"' in bad
+
+
+def test_managers_see_and_edit_only_their_municipalities(client, login_as, venue, make_activity):
+    activity = make_activity()
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    assert client.get(f"/manage/venues/{venue.id}/edit").status_code == 403
+    assert client.get(f"/manage/activities/{activity.id}/edit").status_code == 403
+    assert client.get(f"/manage/activities/{activity.id}/sign-ups").status_code == 403
+    assert f"/activities/{activity.id}" not in client.get("/manage/activities").get_data(as_text=True)
+
+
+def activity_form(venue, **overrides):
+    data = {"venue_id": venue.id, "category": "homework_cafe", "day": "2027-02-02", "start_time": "17:00",
+            "end_time": "19:00", "audience": "everyone", "capacity": "12", "price": "0", "host_slots": "2",
+            "texts-0-title": "", "texts-1-title": "Homework café", "texts-1-description": "Bring your books",
+            "languages": ["da", "ar"]}
+    data.update(overrides)
+    return data
+
+
+def test_a_manager_creates_a_weekly_series_and_edits_this_and_following(client, login_as, venue):
+    login_as(Role.MANAGER, ["København"], locale="en")
+    assert "Title and description" in client.get("/manage/activities/new").get_data(as_text=True)
+    response = client.post("/manage/activities/new", data=activity_form(
+        venue, repeat_weekdays=["TU", "TH"], repeat_until="2027-02-28"), follow_redirects=True)
+    assert "The activity is saved." in response.get_data(as_text=True)
+    dates = db.session.scalars(sa.select(Activity).order_by(Activity.starts_at)).all()
+    assert [local(a.starts_at).day for a in dates] == [2, 4, 9, 11, 16, 18, 23, 25]
+    assert dates[0].languages == ["da", "ar"] and dates[0].texts[0].locale == "en"
+    edit = client.get(f"/manage/activities/{dates[4].id}/edit").get_data(as_text=True)
+    assert "This and all following dates" in edit and 'value="Homework café"' in edit
+    client.post(f"/manage/activities/{dates[4].id}/edit", data=activity_form(
+        venue, scope="following", start_time="16:00", end_time="18:00", capacity="20"))
+    for a in dates:
+        db.session.refresh(a)
+    assert [local(a.starts_at).hour for a in dates] == [17, 17, 17, 17, 16, 16, 16, 16]
+    assert {a.capacity for a in dates[4:]} == {20} and dates[4].series_id != dates[0].series_id
+
+
+def test_the_activity_form_keeps_what_was_typed_on_errors(client, login_as, venue):
+    login_as(Role.MANAGER, ["København"], locale="en")
+    page = client.post("/manage/activities/new", data=activity_form(
+        venue, **{"texts-1-title": "", "texts-2-description": "وصف", "end_time": "16:00"})).get_data(as_text=True)
+    assert "Give the activity a title in at least one language." in page
+    assert "The end must be after the start." in page and "وصف" in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Activity)) == 0
+
+
+def test_a_manager_cancels_one_date_after_confirming(client, login_as, venue):
+    series = services.create_series(details(venue), services.weekly_rule(["TU"], date(2027, 6, 29)),
+                                    date(2027, 6, 1), time(17), TWO_HOURS)
+    db.session.commit()
+    login_as(Role.MANAGER, ["København"], locale="en")
+    second = series.activities[1]
+    assert "This date only" in client.get(f"/manage/activities/{second.id}/cancel").get_data(as_text=True)
+    assert second.cancelled_at is None
+    client.post(f"/manage/activities/{second.id}/cancel", data={"scope": "date"})
+    for a in series.activities:
+        db.session.refresh(a)
+    assert [a.cancelled_at is not None for a in series.activities] == [False, True, False, False, False]
+
+
+def test_door_list_signs_up_from_the_registry_and_ticks_attendance(client, login_as, make_activity, make_person):
+    activity = make_activity(capacity=3)
+    person = make_person("refugee", full_name="Registry Refugee", municipality_code=101, postcode="2200")
+    contact = services.sign_up(activity.id, contact=("Walk Up", "+4511000001", None))
+    db.session.commit()
+    login_as(Role.MANAGER, ["København"], locale="en")
+    found = client.get(f"/manage/activities/{activity.id}/sign-ups?q=registry").get_data(as_text=True)
+    assert "Registry Refugee" in found
+    client.post(f"/manage/activities/{activity.id}/sign-ups", data={"person_id": person.id, "extra": 1})
+    record = db.session.scalars(sa.select(SignUp).where(SignUp.person_id == person.id)).one()
+    assert (record.seats, record.status) == (2, "confirmed")
+    page = client.get(f"/manage/activities/{activity.id}/sign-ups").get_data(as_text=True)
+    assert "Walk Up" in page and "+4511000001" in page
+    client.post(f"/manage/activities/{activity.id}/attendance", data={"attended": [record.id], "walk_ins": 4})
+    db.session.refresh(record)
+    db.session.refresh(contact)
+    db.session.refresh(activity)
+    assert record.attended and not contact.attended and activity.walk_ins == 4
+
+
+def test_a_manager_cancels_a_sign_up_and_the_waitlist_moves_up(client, login_as, make_activity):
+    activity = make_activity(capacity=1)
+    first = services.sign_up(activity.id, contact=("First", "+4511000001", None))
+    second = services.sign_up(activity.id, contact=("Second", "+4511000002", None))
+    db.session.commit()
+    login_as(Role.MANAGER, ["København"], locale="en")
+    client.post(f"/manage/sign-ups/{first.id}/cancel")
+    db.session.refresh(second)
+    assert second.status == "confirmed"
+
+
+def test_navbar_links_to_activities(client, login_as):
+    assert 'href="/activities"' in client.get("/").get_data(as_text=True)
+    login_as(Role.MANAGER, ["København"], locale="en")
+    assert 'href="/manage/activities"' in client.get("/").get_data(as_text=True)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from dateutil.rrule import rrulestr
 from flask_babel import lazy_gettext as _l, ngettext
 
-from app.events.models import Activity, ActivitySeries, ActivityText, SignUp, SignUpStatus
+from app.events.models import Activity, ActivitySeries, ActivityText, SignUp, SignUpStatus, Venue
 from app.extensions import db
 from app.signing import LinkError, sign, unsign
 from app.timeutil import LOCAL_ZONE, now_utc
@@ -344,3 +344,30 @@ def sign_up_for_token(token):
     if record is None:
         raise LinkError()
     return record
+
+
+# Venues and the door -----------------------------------------------------------
+
+VENUE_FIELDS = ("name", "municipality_code", "address", "postcode", "opening_notes", "step_free", "hearing_loop",
+                "child_friendly", "accessible_toilet")
+
+
+def save_venue(venue, data):
+    """Create (venue None) or update a venue from form data; return it."""
+    if venue is None:
+        venue = Venue()
+        db.session.add(venue)
+    for name in VENUE_FIELDS:
+        setattr(venue, name, data[name])
+    venue.opening_notes = (venue.opening_notes or "").strip() or None
+    db.session.flush()
+    return venue
+
+
+def record_attendance(activity, attended_ids, walk_ins):
+    """Tick who came among the confirmed sign-ups and count people who came without one."""
+    for record in activity.sign_ups:
+        if record.status == SignUpStatus.CONFIRMED:
+            record.attended = record.id in attended_ids
+    activity.walk_ins = walk_ins
+    db.session.flush()
