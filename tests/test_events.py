@@ -555,3 +555,58 @@ def test_navbar_links_to_activities(client, login_as):
     assert 'href="/activities"' in client.get("/").get_data(as_text=True)
     login_as(Role.MANAGER, ["København"], locale="en")
     assert 'href="/manage/activities"' in client.get("/").get_data(as_text=True)
+
+
+def test_the_public_pages_weigh_at_most_150_kb_compressed(client, make_activity):
+    """HTML, CSS and JavaScript of a first visit, as a server compressing with gzip sends them."""
+    import gzip
+    import re
+
+    activity = make_activity(capacity=10, languages=["ar", "da", "en"])
+    for url in ("/activities?lang=ar", f"/activities/{activity.id}?lang=ti"):
+        html = client.get(url).data
+        assets = re.findall(rb'(?:href|src)="(/static/[^"]+)"', html)
+        assert assets, "the page should load its stylesheet"
+        total = len(gzip.compress(html)) + sum(len(gzip.compress(client.get(a.decode()).data)) for a in assets)
+        assert total <= 150 * 1024, f"{url}: {total} bytes"
+
+
+# Browser -----------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang, direction", [("ar", "rtl"), ("ti", "ltr"), ("da", "ltr")])
+def test_the_public_pages_fit_a_small_phone_without_javascript(browser, live_server, venue, lang, direction):
+    from tests.conftest import has_horizontal_scroll, screenshot
+
+    series = services.create_series(
+        details(venue, capacity=6, languages=["ar", "ti", "da", "fa"], interpreter=True, what_to_bring="Madpakke",
+                texts={"da": ("Sprogcafé med lange ord som velkomstarrangement", "Vi øver dansk sammen over kaffe."),
+                       "ar": ("مقهى اللغة", "نتمرن على اللغة الدنماركية معًا."), "ti": ("ካፈ ቋንቋ", None)}),
+        services.weekly_rule(["TU"], (now_utc() + timedelta(days=60)).date()),
+        (now_utc() + timedelta(days=1)).date(), time(17), TWO_HOURS)
+    services.create_activity(details(venue, category="swimming", audience="women", capacity=2,
+                                     texts={"en": ("Women's swimming", None)}),
+                             (now_utc() + timedelta(days=2)).date(), time(10), TWO_HOURS)
+    first = series.activities[0]
+    services.sign_up(first.id, seats=6, contact=("Full House", "+4511000001", None))
+    services.sign_up(first.id, contact=("Waiting", "+4511000002", None))
+    db.session.commit()
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740},
+                                  device_scale_factor=1)
+    page = context.new_page()
+    try:
+        for name, url in (("list", "/activities"), ("activity", f"/activities/{first.id}")):
+            page.goto(f"{live_server}{url}?lang={lang}")
+            assert page.get_attribute("html", "dir") == direction
+            assert not has_horizontal_scroll(page)
+            screenshot(page, f"activities-{name}-{lang}-360")
+        # The activity is full: the sign-up form offers the waitlist, and works without JavaScript.
+        page.fill("#name", "Test")
+        page.fill("#phone", "22334455")
+        page.click("main button[type=submit]")
+        assert "/activities/sign-ups/" in page.url
+        screenshot(page, f"activities-signed-up-{lang}-360")
+        assert not has_horizontal_scroll(page)
+    finally:
+        context.close()

@@ -59,7 +59,7 @@ class FilterForm(FlaskForm):
     venue = SelectField(_l("Place"), coerce=int, default=0, validators=[Optional()])
     category = SelectField(_l("Kind"), default="", validators=[Optional()])
     date = SelectField(_l("When"), default="", validators=[Optional()])
-    audience = SelectField(_l("For"), default="", validators=[Optional()])
+    audience = SelectField(_l("For whom"), default="", validators=[Optional()])
     submit = SubmitField(_l("Show"))
 
     def __init__(self, municipalities, venues, *args, **kwargs):
@@ -179,7 +179,7 @@ class ActivityForm(FlaskForm):
                             description=_l("Leave empty for no limit. Household members count as seats."))
     host_slots = IntegerField(_l("Volunteer hosts wanted"), default=0,
                               validators=[Optional(), NumberRange(min=0, max=100)])
-    audience = SelectField(_l("For"), default="everyone", validators=[choice_required()])
+    audience = SelectField(_l("For whom"), default="everyone", validators=[choice_required()])
     languages = MultiCheckboxField(_l("Languages spoken"))
     interpreter = BooleanField(_l("Interpreter present"))
     price = IntegerField(_l("Price in kroner"), default=0, validators=[Optional(), NumberRange(min=0, max=100_000)],
