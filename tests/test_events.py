@@ -518,6 +518,10 @@ def test_a_manager_cancels_one_date_after_confirming(client, login_as, venue):
     for a in series.activities:
         db.session.refresh(a)
     assert [a.cancelled_at is not None for a in series.activities] == [False, True, False, False, False]
+    client.post(f"/manage/activities/{series.activities[0].id}/cancel", data={"scope": "series"})
+    for a in series.activities:
+        db.session.refresh(a)
+    assert all(a.cancelled_at is not None for a in series.activities)
 
 
 def test_door_list_signs_up_from_the_registry_and_ticks_attendance(client, login_as, make_activity, make_person):

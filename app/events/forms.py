@@ -34,6 +34,7 @@ from app.i18n import language_name as interface_language_name
 from app.municipalities.refdata import find_postcode_area
 from app.people.forms import MultiCheckboxField
 from app.people.languages import language_choices
+from app.timeutil import LOCAL_ZONE
 
 #: Household members one sign-up may bring ("me and 9 more").
 MAX_EXTRA_SEATS = 9
@@ -132,6 +133,16 @@ class AttendanceForm(FlaskForm):
         self.attended.choices = options([(s.id, s.name) for s in confirmed])
 
 
+class CancelForm(FlaskForm):
+    """Cancelling a date; for a series, also which of its dates."""
+
+    scope = RadioField(_l("This date is part of a series. Which dates are cancelled?"), default="date",
+                       choices=options([("date", _l("This date only")),
+                                        ("following", _l("This and all following dates")),
+                                        ("series", _l("Every coming date of the series"))]),
+                       validators=[Optional()])
+
+
 class VenueForm(FlaskForm):
     name = StringField(_l("Name"), validators=[required(), Length(max=120)])
     municipality_code = SelectField(_l("Municipality"), coerce=int, validators=[choice_required()])
@@ -206,6 +217,21 @@ class ActivityForm(FlaskForm):
             ("date", _l("This date only")), ("following", _l("This and all following dates")),
         ])
         self.languages.choices = options(language_choices(str(get_locale())))
+
+    @staticmethod
+    def data_of(activity):
+        """The form's data for an existing date, times in Denmark."""
+        start, end = activity.starts_at.astimezone(LOCAL_ZONE), activity.ends_at.astimezone(LOCAL_ZONE)
+        texts = {t.locale: t for t in activity.texts}
+        return {
+            "venue_id": activity.venue_id, "category": activity.category, "day": start.date(),
+            "start_time": start.time(), "end_time": end.time(), "capacity": activity.capacity,
+            "host_slots": activity.host_slots, "audience": activity.audience, "languages": activity.languages,
+            "interpreter": activity.interpreter, "price": activity.price, "what_to_bring": activity.what_to_bring,
+            "texts": [{"locale": locale, "title": texts[locale].title if locale in texts else "",
+                       "description": (texts[locale].description or "") if locale in texts else ""}
+                      for locale in current_app.config["LANGUAGES"]],
+        }
 
     def validate_end_time(self, field):
         if self.start_time.data and field.data and field.data <= self.start_time.data:

@@ -15,13 +15,14 @@ from app.events import calendars, services
 from app.events.forms import (
     ActivityForm,
     AttendanceForm,
+    CancelForm,
     ContactSignUpForm,
     FilterForm,
     RegistrySignUpForm,
     SignUpForm,
     VenueForm,
 )
-from app.events.models import ACCESSIBILITY, Activity, SignUp, SignUpStatus, Venue
+from app.events.models import Activity, SignUp, SignUpStatus, Venue
 from app.events.queries import seats_taken_by_activity, text_for, upcoming_query
 from app.events.services import EventError
 from app.extensions import db
@@ -38,7 +39,7 @@ from app.permissions import (
     scope_to_user,
 )
 from app.signing import LinkError
-from app.timeutil import LOCAL_ZONE, now_utc, today_local
+from app.timeutil import now_utc, today_local
 
 bp = Blueprint("events", __name__)
 
@@ -68,12 +69,7 @@ def _is_participant():
 
 
 def _my_sign_up(activity):
-    if not _is_participant():
-        return None
-    return db.session.scalars(
-        sa.select(SignUp).where(SignUp.activity_id == activity.id, SignUp.user_id == current_user.id,
-                                SignUp.status.in_(services.LIVE_STATUSES))
-    ).first()
+    return services.live_sign_up_of(activity.id, user_id=current_user.id) if _is_participant() else None
 
 
 def _status_message(record):
@@ -253,7 +249,7 @@ def _managed_venue(venue_id):
 @bp.get("/manage/venues")
 @role_required(*MANAGERS)
 def venues():
-    return render_template("events/venues.html", venues=_managed_venues(), accessibility=ACCESSIBILITY)
+    return render_template("events/venues.html", venues=_managed_venues())
 
 
 @bp.route("/manage/venues/new", methods=["GET", "POST"], defaults={"venue_id": None})
@@ -322,17 +318,7 @@ def new_activity():
 def edit_activity(activity_id):
     """Edit one date, or, for a series, this date and all following ones."""
     activity = _managed_activity(activity_id)
-    start, end = activity.starts_at.astimezone(LOCAL_ZONE), activity.ends_at.astimezone(LOCAL_ZONE)
-    details = services.ActivityDetails.of(activity)
-    form = ActivityForm(venues=_managed_venues(), data={
-        "venue_id": activity.venue_id, "category": activity.category, "day": start.date(),
-        "start_time": start.time(), "end_time": end.time(), "capacity": activity.capacity,
-        "host_slots": activity.host_slots, "audience": activity.audience, "languages": activity.languages,
-        "interpreter": activity.interpreter, "price": activity.price, "what_to_bring": activity.what_to_bring,
-        "texts": [{"locale": locale, "title": details.texts.get(locale, ("", ""))[0],
-                   "description": details.texts.get(locale, ("", ""))[1] or ""}
-                  for locale in current_app.config["LANGUAGES"]],
-    })
+    form = ActivityForm(venues=_managed_venues(), data=ActivityForm.data_of(activity))
     if form.validate_on_submit():
         try:
             if activity.series_id and form.scope.data == "following":
@@ -352,12 +338,14 @@ def edit_activity(activity_id):
 @bp.route("/manage/activities/<int:activity_id>/cancel", methods=["GET", "POST"])
 @role_required(*MANAGERS)
 def cancel_activity(activity_id):
-    """Cancel one date, or this and all following dates of a series, after a confirmation."""
+    """Cancel one date, this and all following dates, or a whole series, after a confirmation."""
     activity = _managed_activity(activity_id)
-    form = ConfirmForm()
+    form = CancelForm()
     if form.validate_on_submit():
-        if activity.series_id and request.form.get("scope") == "following":
+        if activity.series_id and form.scope.data == "following":
             services.cancel_following(activity)
+        elif activity.series_id and form.scope.data == "series":
+            services.cancel_series(activity.series)
         else:
             services.cancel_date(activity)
         db.session.commit()

@@ -75,22 +75,6 @@ class ActivityDetails:
             if text not in activity.texts:
                 activity.texts.append(text)
 
-    @classmethod
-    def of(cls, activity):
-        """The details of an existing date, e.g. to fill the edit form."""
-        return cls(
-            venue_id=activity.venue_id,
-            category=activity.category,
-            texts={t.locale: (t.title, t.description) for t in activity.texts},
-            capacity=activity.capacity,
-            host_slots=activity.host_slots,
-            audience=activity.audience,
-            languages=activity.languages,
-            interpreter=activity.interpreter,
-            price=activity.price,
-            what_to_bring=activity.what_to_bring,
-        )
-
 
 # Time --------------------------------------------------------------------------
 
@@ -214,6 +198,16 @@ def cancel_following(activity):
     return told
 
 
+def cancel_series(series):
+    """Cancel every date of a series that has not started; return the live sign-ups of all of them."""
+    now = now_utc()
+    told = []
+    for date_ in series.activities:
+        if date_.starts_at > now:
+            told += cancel_date(date_)
+    return told
+
+
 # Seats -------------------------------------------------------------------------
 
 
@@ -252,7 +246,8 @@ def waitlist_position(sign_up):
     )
 
 
-def _live_sign_up_of(activity_id, person_id=None, user_id=None):
+def live_sign_up_of(activity_id, person_id=None, user_id=None):
+    """The confirmed or waitlisted sign-up of a person or an account for one date, or None."""
     query = sa.select(SignUp).where(SignUp.activity_id == activity_id, SignUp.status.in_(LIVE_STATUSES))
     if person_id is not None:
         query = query.where(SignUp.person_id == person_id)
@@ -277,7 +272,7 @@ def sign_up(activity_id, seats=1, *, person=None, user=None, contact=None, local
     if activity.capacity is not None and seats > activity.capacity:
         raise EventError(ngettext("This activity has %(num)d seat in all.",
                                   "This activity has %(num)d seats in all.", activity.capacity))
-    if (person or user) and _live_sign_up_of(activity.id, getattr(person, "id", None), getattr(user, "id", None)):
+    if (person or user) and live_sign_up_of(activity.id, getattr(person, "id", None), getattr(user, "id", None)):
         raise EventError(_l("Already signed up for this date."))
     name, phone, email = contact or (None, None, None)
     left = seats_left(activity)
