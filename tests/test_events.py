@@ -614,3 +614,34 @@ def test_the_public_pages_fit_a_small_phone_without_javascript(browser, live_ser
         assert not has_horizontal_scroll(page)
     finally:
         context.close()
+
+
+def test_attendance_per_month_venue_and_category_in_a_chart_and_a_csv(client, login_as, venue, make_user):
+    from freezegun import freeze_time
+
+    with freeze_time("2027-01-10 12:00:00"):
+        january = services.create_activity(details(venue, capacity=10), date(2027, 1, 12), time(17), TWO_HOURS)
+        february = services.create_activity(details(venue), date(2027, 2, 2), time(17), TWO_HOURS)
+        trip = services.create_activity(details(venue, category="trip"), date(2027, 2, 6), time(9), TWO_HOURS)
+        services.create_activity(details(venue), date(2027, 3, 2), time(17), TWO_HOURS)  # not yet held
+        came = services.sign_up(january.id, seats=3, contact=("Family", "+4511000001", None))
+        services.sign_up(january.id, contact=("Absent", "+4511000002", None))
+        services.record_attendance(january, {came.id}, walk_ins=2)
+        services.record_attendance(february, set(), walk_ins=5)
+        services.cancel_date(trip)
+        db.session.commit()
+    with freeze_time("2027-02-20 12:00:00"):
+        login_as(Role.MANAGER, ["København"], locale="en")
+        page = client.get("/manage/attendance").get_data(as_text=True)
+        assert "<svg" in page and "Jan 2027" in page and "Feb 2027" in page
+        csv_text = client.get("/manage/attendance.csv").data.decode("utf-8-sig")
+    lines = csv_text.strip().split("\r\n")
+    assert lines[0] == "Month;Place;Kind;Dates;Seats signed up;Came (signed up);Walk-ins;Came in all"
+    assert lines[1:] == ["2027-01;Velkomsthuset Nørrebro;Language café;1;4;3;2;5",
+                         "2027-02;Velkomsthuset Nørrebro;Language café;1;0;0;5;5"]
+
+
+def test_head_office_sees_no_attendance_lists(client, login_as):
+    login_as(Role.HEAD_OFFICE)
+    assert client.get("/manage/attendance").status_code == 403
+    assert client.get("/manage/activities").status_code == 403

@@ -6,7 +6,7 @@ re-renders with everything they typed.
 """
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import get_locale, gettext, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -50,11 +50,27 @@ def _phone(field):
     field.data = phone
 
 
-class FilterForm(FlaskForm):
-    """The public list's filters: a plain GET form that works without JavaScript."""
+class GetFilterForm(FlaskForm):
+    """Filters in a plain GET form, which works without JavaScript; a wrong value is ignored, not reported."""
 
     class Meta:
         csrf = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, formdata=request.args, **kwargs)
+        self._checked = False
+
+    def chosen(self, name):
+        """The valid value of a filter, or its default."""
+        if not self._checked:
+            self.validate()
+            self._checked = True
+        field = self[name]
+        return field.default if field.errors else field.data
+
+
+class FilterForm(GetFilterForm):
+    """The public list's filters."""
 
     municipality = SelectField(_l("Municipality"), coerce=int, default=0, validators=[Optional()])
     venue = SelectField(_l("Place"), coerce=int, default=0, validators=[Optional()])
@@ -131,6 +147,20 @@ class AttendanceForm(FlaskForm):
     def __init__(self, confirmed, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.attended.choices = options([(s.id, s.name) for s in confirmed])
+
+
+class AttendanceFilterForm(GetFilterForm):
+    """Which attendance to chart."""
+
+    venue = SelectField(_l("Place"), coerce=int, default=0, validators=[Optional()])
+    category = SelectField(_l("Kind"), default="", validators=[Optional()])
+    months = SelectField(_l("Months back"), coerce=int, default=12, validators=[Optional()])
+
+    def __init__(self, venues, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.venue.choices = options([(0, _l("All places"))] + [(v.id, v.name) for v in venues])
+        self.category.choices = options([("", _l("All kinds"))] + list(CATEGORIES.items()))
+        self.months.choices = options([(n, str(n)) for n in (3, 6, 12, 24)])
 
 
 class CancelForm(FlaskForm):

@@ -4,16 +4,20 @@ The public URLs (/activities, /activities/<id>, /activities/<id>.ics,
 /venues/<id>/calendar.ics) are a contract: other tools link to them.
 Public pages never show who signed up.
 """
+from datetime import time
+
 import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import Role
-from app.events import calendars, services
+from app.events import attendance, calendars, services
 from app.events.forms import (
     ActivityForm,
+    AttendanceFilterForm,
     AttendanceForm,
     CancelForm,
     ContactSignUpForm,
@@ -22,7 +26,7 @@ from app.events.forms import (
     SignUpForm,
     VenueForm,
 )
-from app.events.models import Activity, SignUp, SignUpStatus, Venue
+from app.events.models import CATEGORIES, Activity, SignUp, SignUpStatus, Venue
 from app.events.queries import seats_taken_by_activity, text_for, upcoming_query
 from app.events.services import EventError
 from app.extensions import db
@@ -88,10 +92,8 @@ def index():
     """The public list of coming dates, filtered by a plain GET form."""
     municipalities = db.session.scalars(sa.select(Municipality).order_by(Municipality.name)).all()
     venues = db.session.scalars(sa.select(Venue).order_by(Venue.name)).all()
-    form = FilterForm(municipalities, venues, formdata=request.args)
-    form.validate()
-    chosen = {name: (None if form[name].errors else form[name].data or None)
-              for name in ("municipality", "venue", "category", "date", "audience")}
+    form = FilterForm(municipalities, venues)
+    chosen = {name: form.chosen(name) or None for name in ("municipality", "venue", "category", "date", "audience")}
     query = upcoming_query(chosen["municipality"], chosen["venue"], chosen["category"], chosen["audience"],
                            chosen["date"], today_local())
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
@@ -386,7 +388,7 @@ def _render_sign_ups(activity, attendance=None, registry_form=None):
 
 @bp.post("/manage/activities/<int:activity_id>/attendance")
 @role_required(*MANAGERS)
-def attendance(activity_id):
+def record_attendance(activity_id):
     activity = _managed_activity(activity_id)
     confirmed = [s for s in activity.sign_ups if s.status == SignUpStatus.CONFIRMED]
     form = AttendanceForm(confirmed)
@@ -429,3 +431,36 @@ def cancel_sign_up(sign_up_id):
         db.session.commit()
         flash(_("The sign-up is cancelled."), "success")
     return redirect(url_for(".sign_ups", activity_id=activity.id))
+
+
+# Managers: attendance over time ------------------------------------------------
+
+
+def _attendance(form, venues):
+    ids = [v.id for v in venues if form.chosen("venue") in (0, v.id)]
+    first_month = today_local().replace(day=1) - relativedelta(months=form.chosen("months") - 1)
+    since = services.local_instant(first_month, time(0))
+    return attendance.attendance_rows(ids, since, form.chosen("category") or None)
+
+
+@bp.get("/manage/attendance")
+@role_required(*MANAGERS)
+def attendance_report():
+    """Who came, per month, venue and category: a small chart and a table."""
+    venues = _managed_venues()
+    form = AttendanceFilterForm(venues)
+    rows = _attendance(form, venues)
+    return render_template("events/attendance.html", form=form, rows=rows, category_titles=CATEGORIES,
+                           totals=attendance.monthly_totals(rows))
+
+
+@bp.get("/manage/attendance.csv")
+@role_required(*MANAGERS)
+def attendance_csv():
+    venues = _managed_venues()
+    form = AttendanceFilterForm(venues)
+    headers = [_("Month"), _("Place"), _("Kind"), _("Dates"), _("Seats signed up"), _("Came (signed up)"),
+               _("Walk-ins"), _("Came in all")]
+    content = attendance.attendance_csv(_attendance(form, venues), headers, lambda key: str(CATEGORIES[key]))
+    return Response(content, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="attendance-{today_local().isoformat()}.csv"'})
