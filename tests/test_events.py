@@ -645,3 +645,16 @@ def test_head_office_sees_no_attendance_lists(client, login_as):
     login_as(Role.HEAD_OFFICE)
     assert client.get("/manage/attendance").status_code == 403
     assert client.get("/manage/activities").status_code == 403
+
+
+def test_a_refugee_sees_their_activities_and_waitlist_position_at_home(client, login_as, make_activity):
+    full = make_activity(capacity=1, days=3)
+    services.sign_up(full.id, contact=("First", "+4511000001", None))
+    db.session.commit()
+    user = login_as(Role.REFUGEE, locale="en")
+    assert "You have not signed up for anything yet." in client.get("/").get_data(as_text=True)
+    services.sign_up(full.id, user=user)
+    services.sign_up(make_activity(days=5).id, user=user)
+    db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert "Your activities" in page and "You are number 1 on the waitlist." in page and "You have a place." in page

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.events.models import Activity, SignUp, SignUpStatus, Venue
-from app.events.services import local_instant
+from app.events.services import LIVE_STATUSES, local_instant, waitlist_position
 from app.extensions import db
 from app.timeutil import now_utc
 
@@ -61,3 +61,15 @@ def seats_taken_by_activity(activity_ids):
         .group_by(SignUp.activity_id)
     ).all()
     return dict(rows)
+
+
+def upcoming_sign_ups(user_id):
+    """(sign-up, waitlist position or None) of an account, for dates that have not ended, soonest first."""
+    sign_ups = db.session.scalars(
+        sa.select(SignUp).join(SignUp.activity)
+        .where(SignUp.user_id == user_id, SignUp.status.in_(LIVE_STATUSES), Activity.ends_at > now_utc())
+        .options(joinedload(SignUp.activity).selectinload(Activity.texts),
+                 joinedload(SignUp.activity).joinedload(Activity.venue))
+        .order_by(Activity.starts_at)
+    ).all()
+    return [(s, waitlist_position(s)) for s in sign_ups]
