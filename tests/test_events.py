@@ -658,3 +658,19 @@ def test_a_refugee_sees_their_activities_and_waitlist_position_at_home(client, l
     db.session.commit()
     page = client.get("/").get_data(as_text=True)
     assert "Your activities" in page and "You are number 1 on the waitlist." in page and "You have a place." in page
+
+
+def test_volunteers_take_host_slots_until_they_are_gone(client, login_as, make_activity, make_user):
+    activity = make_activity(host_slots=1)
+    other = make_user(Role.VOLUNTEER)
+    login_as(Role.VOLUNTEER, locale="en", full_name="Helpful Host")
+    page = client.get(f"/activities/{activity.id}").get_data(as_text=True)
+    assert "0 of 1 host slots taken." in page and "Host this date" in page
+    response = client.post(f"/activities/{activity.id}/host", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Thank you for hosting!" in page and "Stop hosting" in page and "Helpful Host" not in page.split("<main")[1]
+    with pytest.raises(EventError):
+        services.take_host_slot(activity.id, other)
+    db.session.rollback()
+    client.post(f"/activities/{activity.id}/stop-hosting")
+    assert services.take_host_slot(activity.id, other).user_id == other.id

@@ -158,6 +158,9 @@ class Activity(db.Model):
         back_populates="activity", cascade="all, delete-orphan", order_by="ActivityText.locale"
     )
     sign_ups: Mapped[list["SignUp"]] = relationship(back_populates="activity", order_by="SignUp.created_at")
+    hosts: Mapped[list["ActivityHost"]] = relationship(
+        back_populates="activity", cascade="all, delete-orphan", order_by="ActivityHost.created_at"
+    )
 
     @property
     def languages(self):
@@ -189,6 +192,21 @@ class ActivityText(db.Model):
     description: Mapped[str | None] = mapped_column(sa.Text)
 
     activity: Mapped[Activity] = relationship(back_populates="texts")
+
+
+class ActivityHost(db.Model):
+    """A volunteer who took one of a date's host slots (hosts take no seats)."""
+
+    __tablename__ = "activity_host"
+    __table_args__ = (sa.UniqueConstraint("activity_id", "user_id", name="uq_activity_host_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activity.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("app_user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    activity: Mapped[Activity] = relationship(back_populates="hosts")
+    user: Mapped["User"] = relationship()  # noqa: F821
 
 
 class SignUp(db.Model):

@@ -117,6 +117,7 @@ def _render_activity(activity, form=None):
         "events/show.html", activity=activity, text=text, form=form, mine=mine,
         position=mine and services.waitlist_position(mine), seats_left=services.seats_left(activity),
         waiting=waiting, cancel_form=ConfirmForm(), started=started,
+        hosting=current_user.is_authenticated and any(h.user_id == current_user.id for h in activity.hosts),
         can_manage=current_user.is_authenticated
         and can_see_personal_data(current_user, activity.venue.municipality_code),
     )
@@ -196,6 +197,34 @@ def cancel_by_link(token):
     if record.status != SignUpStatus.CANCELLED and ConfirmForm().validate_on_submit():
         _cancel(record)
     return redirect(url_for(".my_sign_up", token=token))
+
+
+@bp.post("/activities/<int:activity_id>/host")
+@role_required(Role.VOLUNTEER)
+def host(activity_id):
+    """A volunteer takes a host slot with one tap."""
+    activity = _activity(activity_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.take_host_slot(activity.id, current_user)
+            db.session.commit()
+        except (EventError, sa.exc.IntegrityError) as error:
+            db.session.rollback()
+            flash(getattr(error, "message", _("You are already hosting this date.")), "danger")
+        else:
+            flash(_("Thank you for hosting!"), "success")
+    return redirect(url_for(".show", activity_id=activity.id))
+
+
+@bp.post("/activities/<int:activity_id>/stop-hosting")
+@role_required(Role.VOLUNTEER)
+def stop_hosting(activity_id):
+    activity = _activity(activity_id)
+    if ConfirmForm().validate_on_submit():
+        services.give_up_host_slot(activity, current_user)
+        db.session.commit()
+        flash(_("You are no longer hosting this date."), "success")
+    return redirect(url_for(".show", activity_id=activity.id))
 
 
 # Calendars ---------------------------------------------------------------------

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from dateutil.rrule import rrulestr
 from flask_babel import lazy_gettext as _l, ngettext
 
-from app.events.models import Activity, ActivitySeries, ActivityText, SignUp, SignUpStatus, Venue
+from app.events.models import Activity, ActivityHost, ActivitySeries, ActivityText, SignUp, SignUpStatus, Venue
 from app.extensions import db
 from app.signing import LinkError, sign, unsign
 from app.timeutil import LOCAL_ZONE, now_utc
@@ -365,4 +365,31 @@ def record_attendance(activity, attended_ids, walk_ins):
         if record.status == SignUpStatus.CONFIRMED:
             record.attended = record.id in attended_ids
     activity.walk_ins = walk_ins
+    db.session.flush()
+
+
+# Host slots --------------------------------------------------------------------
+
+
+def take_host_slot(activity_id, user):
+    """A volunteer takes one of a date's host slots; counted under the same row lock as seats."""
+    activity = _locked(activity_id)
+    if activity.cancelled_at is not None or activity.starts_at <= now_utc():
+        raise EventError(_l("This date takes no more hosts."))
+    hosts = db.session.scalars(sa.select(ActivityHost.user_id).where(ActivityHost.activity_id == activity.id)).all()
+    if user.id in hosts:
+        raise EventError(_l("You are already hosting this date."))
+    if len(hosts) >= activity.host_slots:
+        raise EventError(_l("All host slots are taken."))
+    host = ActivityHost(activity=activity, user_id=user.id, created_at=now_utc())
+    db.session.add(host)
+    db.session.flush()
+    return host
+
+
+def give_up_host_slot(activity, user):
+    """A volunteer stops hosting a date; the slot is open again."""
+    for host in list(activity.hosts):
+        if host.user_id == user.id:
+            activity.hosts.remove(host)
     db.session.flush()

@@ -95,6 +95,19 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_activity_text')),
     sa.UniqueConstraint('activity_id', 'locale', name='uq_activity_text_locale')
     )
+    op.create_table('activity_host',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('activity_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['activity_id'], ['activity.id'], name=op.f('fk_activity_host_activity_id_activity'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_activity_host_user_id_app_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_activity_host')),
+    sa.UniqueConstraint('activity_id', 'user_id', name='uq_activity_host_user')
+    )
+    with op.batch_alter_table('activity_host', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_activity_host_user_id'), ['user_id'], unique=False)
+
     op.create_table('sign_up',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('activity_id', sa.Integer(), nullable=False),
@@ -138,6 +151,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_sign_up_activity_id'))
 
     op.drop_table('sign_up')
+    with op.batch_alter_table('activity_host', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_activity_host_user_id'))
+
+    op.drop_table('activity_host')
     op.drop_table('activity_text')
     with op.batch_alter_table('activity', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_activity_venue_id'))
