@@ -674,3 +674,44 @@ def test_volunteers_take_host_slots_until_they_are_gone(client, login_as, make_a
     db.session.rollback()
     client.post(f"/activities/{activity.id}/stop-hosting")
     assert services.take_host_slot(activity.id, other).user_id == other.id
+
+
+@pytest.fixture
+def friends(make_person):
+    """A refugee and a volunteer in an active friendship in København."""
+    from app.matches import services as matches
+
+    refugee = make_person("refugee", full_name="Refugee Friend", municipality_code=101, postcode="2200",
+                          languages={"ar": 5, "da": 3})
+    volunteer = make_person("volunteer", full_name="Volunteer Friend", municipality_code=101, postcode="2200",
+                            languages={"ar": 3, "da": 5}, capacity=1)
+    match = matches.propose(refugee.id, volunteer.id, None)
+    matches.accept(match, "refugee", None)
+    matches.accept(match, "volunteer", None)
+    db.session.commit()
+    return refugee, volunteer
+
+
+def test_friends_sign_up_together_or_not_at_all(client, login_as, make_activity, friends):
+    refugee, volunteer = friends
+    tight = make_activity(capacity=3)
+    services.sign_up(tight.id, seats=2, contact=("Family", "+4511000001", None))
+    db.session.commit()
+    with pytest.raises(EventError):
+        services.sign_up_friends(tight.id, refugee)
+    db.session.rollback()
+    roomy = make_activity(capacity=4)
+    services.sign_up(roomy.id, person=volunteer)
+    db.session.commit()
+    with pytest.raises(EventError):  # the volunteer already has a seat: the refugee does not get one alone
+        services.sign_up_friends(roomy.id, refugee)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SignUp).where(SignUp.person_id == refugee.id)) == 0
+
+    open_ = make_activity(capacity=2)
+    login_as(Role.MANAGER, ["København"], locale="en")
+    page = client.get(f"/manage/activities/{open_.id}/sign-ups?q=refugee friend").get_data(as_text=True)
+    assert "Sign up together with their friend Volunteer Friend" in page
+    client.post(f"/manage/activities/{open_.id}/sign-ups", data={"person_id": refugee.id, "with_friend": "y"})
+    statuses = db.session.execute(sa.select(SignUp.person_id, SignUp.status).where(SignUp.activity_id == open_.id)).all()
+    assert sorted(statuses) == sorted([(refugee.id, "confirmed"), (volunteer.id, "confirmed")])

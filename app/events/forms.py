@@ -135,6 +135,8 @@ class RegistrySignUpForm(SignUpForm):
     """A manager signs up someone from the registry."""
 
     person_id = IntegerField(validators=[required()])
+    #: Sign up their friend from an active match too (seats for both or none).
+    with_friend = BooleanField()
 
 
 class AttendanceForm(FlaskForm):

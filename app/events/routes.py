@@ -411,6 +411,7 @@ def _render_sign_ups(activity, attendance=None, registry_form=None):
         "events/sign_ups.html", activity=activity, confirmed=confirmed, by_id={s.id: s for s in confirmed},
         waiting=[s for s in live if s.status == SignUpStatus.WAITLISTED], attendance=attendance,
         registry_form=registry_form or RegistrySignUpForm(), found=found, query_text=query_text,
+        friends={person.id: services.active_friend(person) for person in found},
         cancel_form=ConfirmForm(), seats_left=services.seats_left(activity),
     )
 
@@ -440,13 +441,17 @@ def sign_up_person(activity_id):
     person = db.session.get(Person, form.person_id.data) or abort(404)
     require_municipality(person.municipality_code, personal_data=True)
     try:
-        record = services.sign_up(activity.id, 1 + form.extra.data, person=person, by=current_user)
+        if form.with_friend.data:
+            records = services.sign_up_friends(activity.id, person, by=current_user)
+        else:
+            records = [services.sign_up(activity.id, 1 + form.extra.data, person=person, by=current_user)]
         db.session.commit()
     except (EventError, sa.exc.IntegrityError) as error:
         db.session.rollback()
         flash(getattr(error, "message", _("Already signed up for this date.")), "danger")
     else:
-        flash(_("%(name)s: %(status)s", name=person.full_name, status=record.status_title), "success")
+        for record in records:
+            flash(_("%(name)s: %(status)s", name=record.name, status=record.status_title), "success")
     return redirect(url_for(".sign_ups", activity_id=activity.id))
 
 

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l, ngettext
 
 from app.events.models import Activity, ActivityHost, ActivitySeries, ActivityText, SignUp, SignUpStatus, Venue
 from app.extensions import db
+from app.matches.models import Match, MatchStatus
 from app.signing import LinkError, sign, unsign
 from app.timeutil import LOCAL_ZONE, now_utc
 
@@ -291,6 +292,37 @@ def sign_up(activity_id, seats=1, *, person=None, user=None, contact=None, local
     if activity.capacity is not None and seats_taken(activity.id) > activity.capacity:
         raise EventError(_l("The last seat was just taken. Please try again."))
     return record
+
+
+def active_friend(person):
+    """The other person in `person`'s active friendship, or None."""
+    match = db.session.scalars(
+        sa.select(Match).where(Match.status == MatchStatus.ACTIVE,
+                               sa.or_(Match.refugee_id == person.id, Match.volunteer_id == person.id))
+    ).first()
+    if match is None:
+        return None
+    return match.volunteer if match.refugee_id == person.id else match.refugee
+
+
+def sign_up_friends(activity_id, person, by=None):
+    """Sign up a person and their friend from an active match together: a seat for both, or for neither.
+
+    The pair never goes on the waitlist, where one could be promoted
+    without the other. Return both sign-ups; on EventError the caller
+    rolls back, so neither is kept.
+    """
+    friend = active_friend(person)
+    if friend is None:
+        raise EventError(_l("%(name)s has no active friendship.", name=person.full_name))
+    activity = _locked(activity_id)
+    left = seats_left(activity)
+    if left is not None and left < 2:
+        raise EventError(_l("There are not enough seats for both friends."))
+    records = [sign_up(activity.id, person=someone, by=by) for someone in (person, friend)]
+    if any(record.status != SignUpStatus.CONFIRMED for record in records):
+        raise EventError(_l("There are not enough seats for both friends."))
+    return records
 
 
 def cancel_sign_up(sign_up_):
