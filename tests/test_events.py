@@ -15,6 +15,16 @@ from app.timeutil import LOCAL_ZONE, now_utc
 TWO_HOURS = timedelta(hours=2)
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limit(monkeypatch):
+    """Each test starts with no recent sign-ups counted (ids repeat from test to test)."""
+    from app.events import routes
+    from app.recruitment.services import RateLimiter
+
+    limiter = routes.contact_sign_up_limiter
+    monkeypatch.setattr(routes, "contact_sign_up_limiter", RateLimiter(limiter.limit, limiter.window))
+
+
 @pytest.fixture
 def venue(app):
     place = Venue(municipality_code=101, name="Velkomsthuset Nørrebro", address="Nørrebrogade 1", postcode="2200",
@@ -715,3 +725,13 @@ def test_friends_sign_up_together_or_not_at_all(client, login_as, make_activity,
     client.post(f"/manage/activities/{open_.id}/sign-ups", data={"person_id": refugee.id, "with_friend": "y"})
     statuses = db.session.execute(sa.select(SignUp.person_id, SignUp.status).where(SignUp.activity_id == open_.id)).all()
     assert sorted(statuses) == sorted([(refugee.id, "confirmed"), (volunteer.id, "confirmed")])
+
+
+def test_a_script_cannot_fill_an_activity_without_accounts(client, make_activity):
+    activity = make_activity()
+    client.post(f"/activities/{activity.id}/sign-up", data={"name": "Bot", "phone": "22334455", "website": "x"})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SignUp)) == 0
+    codes = [client.post(f"/activities/{activity.id}/sign-up", data={"name": f"P{n}", "phone": f"2233440{n}"}).status_code
+             for n in range(7)]
+    assert codes == [302] * 5 + [429] * 2
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SignUp)) == 5

@@ -113,6 +113,8 @@ class ContactSignUpForm(SignUpForm):
     name = StringField(_l("Your name"), validators=[required(), Length(max=200)])
     phone = StringField(_l("Phone number"), validators=[Optional()])
     email = StringField(_l("E-mail"), validators=[Optional(), email_address(), Length(max=254)])
+    #: A honeypot: hidden from people, filled in by bots.
+    website = StringField(_l("Leave this field empty"))
 
     field_order = ("name", "phone", "email", "extra")
 

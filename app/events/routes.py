@@ -35,6 +35,7 @@ from app.municipalities.models import Municipality
 from app.municipalities.services import municipalities_for
 from app.people.languages import language_name
 from app.people.models import Person
+from app.recruitment.services import RateLimiter
 from app.permissions import (
     can_see_personal_data,
     municipality_codes,
@@ -51,6 +52,8 @@ bp = Blueprint("events", __name__)
 PARTICIPANT_ROLES = (Role.REFUGEE, Role.VOLUNTEER)
 #: People found by a manager's search when signing someone up from the registry.
 REGISTRY_SEARCH_LIMIT = 10
+#: Sign-ups without an account one address may make for one date per hour, so a script cannot fill it.
+contact_sign_up_limiter = RateLimiter(5, 3600)
 
 
 @bp.app_template_global()
@@ -137,6 +140,12 @@ def sign_up(activity_id):
     form = SignUpForm() if _is_participant() else ContactSignUpForm()
     if not form.validate_on_submit():
         return _render_activity(activity, form)
+    if not _is_participant():
+        if form.website.data:  # a bot filled in the hidden field
+            return redirect(url_for(".show", activity_id=activity.id))
+        if not contact_sign_up_limiter.allow((request.remote_addr, activity.id)):
+            flash(_("Too many sign-ups were sent from here. Try again in an hour."), "danger")
+            return _render_activity(activity, form), 429
     seats = 1 + form.extra.data
     try:
         if _is_participant():
