@@ -619,6 +619,7 @@ def test_the_public_pages_fit_a_small_phone_without_javascript(browser, live_ser
         page.fill("#name", "Test")
         page.fill("#phone", "22334455")
         page.click("main button[type=submit]")
+        page.wait_for_load_state()
         assert "/activities/sign-ups/" in page.url
         screenshot(page, f"activities-signed-up-{lang}-360")
         assert not has_horizontal_scroll(page)
@@ -735,3 +736,48 @@ def test_a_script_cannot_fill_an_activity_without_accounts(client, make_activity
              for n in range(7)]
     assert codes == [302] * 5 + [429] * 2
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SignUp)) == 5
+
+
+@pytest.mark.browser
+def test_a_refugee_signs_up_and_cancels_by_tapping(page, live_server, make_activity, make_user):
+    from tests.conftest import PASSWORD, screenshot
+
+    activity = make_activity(capacity=4)
+    refugee = make_user(Role.REFUGEE, locale="ar")
+    page.goto(f"{live_server}/auth/login")
+    page.fill("#login", refugee.email)
+    page.fill("#password", PASSWORD)
+    page.click("input[type=submit]")
+    page.goto(f"{live_server}/activities/{activity.id}")
+    page.select_option("#extra", "1")
+    page.click("#sign-up-heading ~ form button[type=submit]")
+    assert "لديك مكان" in page.locator("main").inner_text()
+    screenshot(page, "activity-signed-up-ar")
+    page.click("#sign-up-heading ~ form button[type=submit]")
+    assert "تم إلغاء تسجيلك" in page.locator("main").inner_text()
+    assert db.session.scalar(sa.select(SignUp.status)) == "cancelled"
+
+
+@pytest.mark.browser
+def test_the_door_list_works_on_a_phone(page, live_server, make_activity, make_user):
+    from tests.conftest import PASSWORD, has_horizontal_scroll, screenshot
+
+    activity = make_activity(capacity=6, host_slots=1)
+    family = services.sign_up(activity.id, seats=3, contact=("عائلة الحسن", "+4511000001", None))
+    services.sign_up(activity.id, contact=("Søren Ærø", None, "soren@example.org"))
+    db.session.commit()
+    manager = make_user(Role.MANAGER, ["København"], locale="da")
+    page.goto(f"{live_server}/auth/login")
+    page.fill("#login", manager.email)
+    page.fill("#password", PASSWORD)
+    page.click("input[type=submit]")
+    page.goto(f"{live_server}/manage/activities/{activity.id}/sign-ups")
+    page.locator("form[action$=attendance] label", has_text="عائلة الحسن").click()
+    page.fill("#walk_ins", "2")
+    page.click("form[action$=attendance] [type=submit]")
+    page.wait_for_load_state()
+    assert "Fremmødet er gemt." in page.locator("main").inner_text()
+    assert not has_horizontal_scroll(page)
+    screenshot(page, "door-list-da")
+    db.session.refresh(family)
+    assert family.attended
