@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.auth.models import Role
 from app.events import services
-from app.events.models import Activity, SignUp, Venue
+from app.events.models import Activity, ActivitySeries, SignUp, Venue
 from app.events.services import ActivityDetails, EventError
 from app.extensions import db
 from app.timeutil import LOCAL_ZONE, now_utc
@@ -781,3 +781,18 @@ def test_the_door_list_works_on_a_phone(page, live_server, make_activity, make_u
     screenshot(page, "door-list-da")
     db.session.refresh(family)
     assert family.attended
+
+
+def test_editing_from_the_first_date_changes_the_series_itself(venue):
+    series = services.create_series(details(venue), services.weekly_rule(["TU"], date(2027, 6, 29)),
+                                    date(2027, 6, 1), time(17), TWO_HOURS)
+    db.session.commit()
+    moved = series.activities[2]
+    services.edit_date(moved, details(venue), date(2027, 6, 16), time(12), TWO_HOURS)  # Wednesday
+    services.edit_following(series.activities[0], details(venue), time(18), TWO_HOURS)
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ActivitySeries)) == 1
+    assert series.start_time == time(18)
+    # "this and following" wins over a single moved date: it is back on the rule's Tuesday
+    assert [(local(a.starts_at).day, local(a.starts_at).hour) for a in series.activities] == [
+        (1, 18), (8, 18), (15, 18), (22, 18), (29, 18)]

@@ -151,26 +151,30 @@ def edit_following(activity, details, start_time, duration):
     """Change this date and every later one: the series is split here.
 
     The old series ends the day before; a new series with the same rule
-    starts on this date and takes the later dates, which keep their days
-    and get the new time and details. Return sign-ups promoted by more seats.
+    starts on this date and takes the later dates, which keep the days the
+    rule gave them and get the new time and details. From the first date
+    on, the series itself changes. Return sign-ups promoted by more seats.
     """
     old = activity.series
-    day = activity.starts_at.astimezone(LOCAL_ZONE).date()
-    following = [a for a in old.activities if a.starts_at >= activity.starts_at]
-    new = ActivitySeries(
-        venue_id=details.venue_id, rule=old.rule, first_date=day, start_time=start_time,
-        duration_minutes=int(duration.total_seconds() // 60),
-    )
-    db.session.add(new)
-    old.rule = _rule_until(old.rule, day - timedelta(days=1))
-    promoted = []
+    day = activity.occurrence_at.astimezone(LOCAL_ZONE).date()
+    following = [a for a in old.activities if a.occurrence_at >= activity.occurrence_at]
+    if len(following) == len(old.activities):
+        series = old
+    else:
+        series = ActivitySeries(rule=old.rule, first_date=day)
+        db.session.add(series)
+        old.rule = _rule_until(old.rule, day - timedelta(days=1))
+    series.venue_id = details.venue_id
+    series.start_time = start_time
+    series.duration_minutes = int(duration.total_seconds() // 60)
     for date_ in following:
-        local_day = date_.starts_at.astimezone(LOCAL_ZONE).date()
-        date_.series = new
-        date_.starts_at = date_.occurrence_at = local_instant(local_day, start_time)
+        date_.series = series
+        date_.starts_at = date_.occurrence_at = local_instant(date_.occurrence_at.astimezone(LOCAL_ZONE).date(),
+                                                             start_time)
         date_.ends_at = date_.starts_at + duration
         details.apply_to(date_)
     db.session.flush()
+    promoted = []
     for date_ in following:
         promoted += _promote(date_)
     return promoted
