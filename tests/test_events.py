@@ -796,3 +796,14 @@ def test_editing_from_the_first_date_changes_the_series_itself(venue):
     # "this and following" wins over a single moved date: it is back on the rule's Tuesday
     assert [(local(a.starts_at).day, local(a.starts_at).hour) for a in series.activities] == [
         (1, 18), (8, 18), (15, 18), (22, 18), (29, 18)]
+
+
+def test_a_double_tap_past_the_checks_is_refused_by_the_unique_index(make_activity, make_user, monkeypatch):
+    activity = make_activity()
+    user = make_user(Role.REFUGEE)
+    services.sign_up(activity.id, user=user)
+    db.session.commit()
+    monkeypatch.setattr(services, "live_sign_up_of", lambda *args, **kwargs: None)  # both taps passed the check
+    with pytest.raises(EventError):
+        services.sign_up(activity.id, user=user)
+    db.session.rollback()

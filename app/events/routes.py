@@ -155,9 +155,9 @@ def sign_up(activity_id):
                                                                    form.email.data),
                                       locale=str(get_locale()))
         db.session.commit()
-    except (EventError, sa.exc.IntegrityError) as error:
+    except EventError as error:
         db.session.rollback()
-        flash(getattr(error, "message", _("Already signed up for this date.")), "danger")
+        flash(error.message, "danger")
         return redirect(url_for(".show", activity_id=activity.id))
     flash(_status_message(record), "success")
     if record.user_id is None:
@@ -217,9 +217,9 @@ def host(activity_id):
         try:
             services.take_host_slot(activity.id, current_user)
             db.session.commit()
-        except (EventError, sa.exc.IntegrityError) as error:
+        except EventError as error:
             db.session.rollback()
-            flash(getattr(error, "message", _("You are already hosting this date.")), "danger")
+            flash(error.message, "danger")
         else:
             flash(_("Thank you for hosting!"), "success")
     return redirect(url_for(".show", activity_id=activity.id))
@@ -455,9 +455,9 @@ def sign_up_person(activity_id):
         else:
             records = [services.sign_up(activity.id, 1 + form.extra.data, person=person, by=current_user)]
         db.session.commit()
-    except (EventError, sa.exc.IntegrityError) as error:
+    except EventError as error:
         db.session.rollback()
-        flash(getattr(error, "message", _("Already signed up for this date.")), "danger")
+        flash(error.message, "danger")
     else:
         for record in records:
             flash(_("%(name)s: %(status)s", name=record.name, status=record.status_title), "success")

@@ -216,6 +216,18 @@ def cancel_series(series):
 # Seats -------------------------------------------------------------------------
 
 
+def _add_once(row, message):
+    """Add a row that a unique index allows once; a double tap that slipped past the checks gets `message`.
+
+    The session must then be rolled back, as after any EventError.
+    """
+    db.session.add(row)
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        raise EventError(message) from None
+
+
 def _locked(activity_id):
     """Load an activity and lock its row until the transaction ends (PostgreSQL)."""
     return db.session.scalars(
@@ -289,8 +301,7 @@ def sign_up(activity_id, seats=1, *, person=None, user=None, contact=None, local
         status=SignUpStatus.CONFIRMED if left is None or seats <= left else SignUpStatus.WAITLISTED,
         created_at=now_utc(),
     )
-    db.session.add(record)
-    db.session.flush()
+    _add_once(record, _l("Already signed up for this date."))
     # Count again after writing: where the database cannot lock the row
     # (SQLite), a sign-up made at the same moment shows up here.
     if activity.capacity is not None and seats_taken(activity.id) > activity.capacity:
@@ -417,9 +428,8 @@ def take_host_slot(activity_id, user):
         raise EventError(_l("You are already hosting this date."))
     if len(hosts) >= activity.host_slots:
         raise EventError(_l("All host slots are taken."))
-    host = ActivityHost(activity=activity, user_id=user.id, created_at=now_utc())
-    db.session.add(host)
-    db.session.flush()
+    host = ActivityHost(activity_id=activity.id, user_id=user.id, created_at=now_utc())
+    _add_once(host, _l("You are already hosting this date."))
     return host
 
 
