@@ -318,7 +318,7 @@ def _managed_activity(activity_id):
 @bp.get("/manage/activities")
 @role_required(*MANAGERS)
 def manage():
-    """Coming dates at the manager's venues, with seats taken and the waitlist."""
+    """Coming dates at the manager's venues, with the seats taken."""
     ids = [v.id for v in _managed_venues()]
     query = upcoming_query().where(Activity.venue_id.in_(ids))
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
