@@ -807,3 +807,9 @@ def test_a_double_tap_past_the_checks_is_refused_by_the_unique_index(make_activi
     with pytest.raises(EventError):
         services.sign_up(activity.id, user=user)
     db.session.rollback()
+
+
+def test_a_price_is_shown_in_the_viewers_locale(client, make_activity):
+    activity = make_activity(price=20)
+    assert "20,00\xa0kr." in client.get(f"/activities/{activity.id}?lang=da").get_data(as_text=True)
+    assert "DKK" in client.get(f"/activities/{activity.id}?lang=en").get_data(as_text=True)
