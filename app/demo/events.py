@@ -31,10 +31,6 @@ def _next(weekday, today):
     return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
 
 
-def _texts(**by_locale):
-    return {locale: (title, description) for locale, (title, description) in by_locale.items()}
-
-
 def seed_events():
     """Create the demo places and their activities once; return how many dates were made."""
     if db.session.scalar(sa.select(sa.func.count()).select_from(Venue)):
@@ -44,13 +40,13 @@ def seed_events():
     today = today_local()
     until = today + timedelta(weeks=SERIES_WEEKS)
     series = [
-        (ActivityDetails(kbh.id, "language_cafe", _texts(
+        (ActivityDetails(kbh.id, "language_cafe", dict(
             da=("Sprogcafé", "Øv dansk over en kop kaffe med frivillige. Alle niveauer er velkomne."),
             en=("Language café", "Practise Danish over a cup of coffee with volunteers. All levels welcome."),
             ar=("مقهى اللغة", "تمرّن على اللغة الدنماركية مع المتطوعين على فنجان قهوة. جميع المستويات مرحّب بها."),
             ti=("ካፈ ቋንቋ", "ምስ ወለንተኛታት ቡን እናሰተኹም ዴንማርክኛ ተለማመዱ።")),
             capacity=20, host_slots=3, languages=["da", "en", "ar", "ti"]), 1, time(17), time(19)),
-        (ActivityDetails(aarhus.id, "bicycle_workshop", _texts(
+        (ActivityDetails(aarhus.id, "bicycle_workshop", dict(
             da=("Cykelværksted", "Reparer din cykel sammen med vores frivillige mekanikere."),
             en=("Bicycle workshop", "Repair your bike together with our volunteer mechanics."),
             fa=("کارگاه دوچرخه", "دوچرخه‌تان را با کمک مکانیک‌های داوطلب تعمیر کنید.")),
@@ -63,16 +59,16 @@ def seed_events():
         made += len(services.create_series(details, services.weekly_rule([WEEKDAY_CODES[weekday]], until), first,
                                            start, duration).activities)
     one_offs = [
-        (ActivityDetails(kbh.id, "swimming", _texts(
+        (ActivityDetails(kbh.id, "swimming", dict(
             da=("Svømning for kvinder", "Kvindelig livredder. Badehætte kan lånes."),
             ar=("سباحة للنساء", "منقذة سباحة امرأة. يمكن استعارة قبعة السباحة.")),
             capacity=3, audience="women", languages=["da", "ar"], price=20, what_to_bring="Badetøj og håndklæde"),
          5, time(10), time(12)),
-        (ActivityDetails(aarhus.id, "homework_cafe", _texts(
+        (ActivityDetails(aarhus.id, "homework_cafe", dict(
             da=("Lektiecafé", "Hjælp til lektier for børn og unge."),
             en=("Homework café", "Help with homework for children and young people.")),
             capacity=12, audience="youth", languages=["da", "en"]), 2, time(15), time(17)),
-        (ActivityDetails(kbh.id, "theme_night", _texts(
+        (ActivityDetails(kbh.id, "theme_night", dict(
             da=("Temaaften: Sådan fungerer det danske sundhedsvæsen", "Oplæg og spørgsmål med tolk."),
             fa=("شب موضوعی: نظام درمانی دانمارک چگونه کار می‌کند", "سخنرانی و پرسش و پاسخ با مترجم.")),
             languages=["da", "fa", "ar"], interpreter=True), 4, time(18), time(21)),

@@ -43,13 +43,6 @@ WEEKDAYS = {"MO": _l("Monday"), "TU": _l("Tuesday"), "WE": _l("Wednesday"), "TH"
             "FR": _l("Friday"), "SA": _l("Saturday"), "SU": _l("Sunday")}
 
 
-def _phone(field):
-    phone = normalise_phone(field.data)
-    if phone is None:
-        raise ValidationError(_l("Enter a phone number, e.g. 22 33 44 55 or +46 70 123 45 67."))
-    field.data = phone
-
-
 class GetFilterForm(FlaskForm):
     """Filters in a plain GET form, which works without JavaScript; a wrong value is ignored, not reported."""
 
@@ -81,7 +74,8 @@ class FilterForm(GetFilterForm):
 
     def __init__(self, municipalities, venues, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.municipality.choices = options([(0, _l("All municipalities"))] + [(m.code, m.name) for m in municipalities])
+        self.municipality.choices = options([(0, _l("All municipalities"))]
+                                            + [(m.code, m.name) for m in municipalities])
         self.venue.choices = options([(0, _l("All places"))] + [(v.id, v.name) for v in venues])
         self.category.choices = options([("", _l("All kinds"))] + list(CATEGORIES.items()))
         self.date.choices = options([("", _l("Any time"))] + list(DATE_TITLES.items()))
@@ -116,10 +110,11 @@ class ContactSignUpForm(SignUpForm):
     #: A honeypot: hidden from people, filled in by bots.
     website = StringField(_l("Leave this field empty"))
 
-    field_order = ("name", "phone", "email", "extra")
-
     def validate_phone(self, field):
-        _phone(field)
+        phone = normalise_phone(field.data)
+        if phone is None:
+            raise ValidationError(_l("Enter a phone number, e.g. 22 33 44 55 or +46 70 123 45 67."))
+        field.data = phone
 
     def validate_email(self, field):
         field.data = field.data.strip().lower()
