@@ -813,3 +813,22 @@ def test_a_price_is_shown_in_the_viewers_locale(client, make_activity):
     activity = make_activity(price=20)
     assert "20,00\xa0kr." in client.get(f"/activities/{activity.id}?lang=da").get_data(as_text=True)
     assert "DKK" in client.get(f"/activities/{activity.id}?lang=en").get_data(as_text=True)
+
+
+def test_merging_two_records_keeps_their_sign_ups_once(client, login_as, make_activity, make_person):
+    from app.people.merging import merge_people
+
+    keep = make_person("refugee", full_name="Kept Record", municipality_code=101, postcode="2200")
+    other = make_person("refugee", full_name="Kept Record", municipality_code=101, postcode="2200")
+    both, only_other = make_activity(capacity=5, days=3), make_activity(days=4)
+    services.sign_up(both.id, person=keep)
+    services.sign_up(both.id, person=other)
+    services.sign_up(only_other.id, person=other)
+    db.session.commit()
+    merge_people(keep, other, None)
+    db.session.commit()
+    live = db.session.execute(sa.select(SignUp.activity_id, SignUp.person_id).where(SignUp.status != "cancelled")).all()
+    assert sorted(live) == sorted([(both.id, keep.id), (only_other.id, keep.id)])
+    login_as(Role.MANAGER, ["København"], locale="en")
+    page = client.get(f"/people/{keep.id}").get_data(as_text=True)
+    assert "Coming activities" in page and f"/manage/activities/{only_other.id}/sign-ups" in page
