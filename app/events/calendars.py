@@ -83,9 +83,11 @@ def venue_ics(venue, activities, locale, host, url_for_activity):
             calendar.add_component(_event(f"activity-{activity.id}@{host}", activity, locale, url_for_activity))
         else:
             by_series.setdefault(activity.series, []).append(activity)
+    starts = [a.starts_at for a in activities]
     for series, dates in by_series.items():
         uid = f"series-{series.id}@{host}"
         start = datetime.combine(series.first_date, series.start_time, tzinfo=LOCAL_ZONE)
+        starts.append(start)
         master = _event(uid, dates[0], locale, url_for_activity, start=start)
         master.pop("status", None)
         master.add("rrule", _utc_rule(series.rule))
@@ -97,4 +99,5 @@ def venue_ics(venue, activities, locale, host, url_for_activity):
             override = _event(uid, moved, locale, url_for_activity)
             override.add("recurrence-id", _local(moved.occurrence_at))
             calendar.add_component(override)
-    return _finish(calendar, [a.starts_at for a in activities])
+    # The VTIMEZONE must also cover a series that began before its first coming date.
+    return _finish(calendar, starts)
