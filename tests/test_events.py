@@ -781,6 +781,11 @@ def test_the_door_list_works_on_a_phone(page, live_server, make_activity, make_u
     screenshot(page, "door-list-da")
     db.session.refresh(family)
     assert family.attended
+    for name, url in (("manage", "/manage/activities"), ("activity-form", "/manage/activities/new"),
+                      ("cancel", f"/manage/activities/{activity.id}/cancel"), ("venues", "/manage/venues")):
+        page.goto(f"{live_server}{url}")
+        assert not has_horizontal_scroll(page), url
+        screenshot(page, f"manager-{name}-da")
 
 
 def test_editing_from_the_first_date_changes_the_series_itself(venue):
