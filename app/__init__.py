@@ -58,6 +58,8 @@ def register_extensions(app):
 def register_blueprints(app):
     from app import errors
     from app.admin import bp as admin_bp
+    from app.events import subscribers as event_subscribers
+    from app.events.routes import bp as events_bp
     from app.followup.routes import bp as followup_bp
     from app.main import bp as main_bp
     from app.matches import subscribers as match_subscribers
@@ -76,6 +78,8 @@ def register_blueprints(app):
     match_subscribers.init_app(app)
     app.register_blueprint(followup_bp)
     app.register_blueprint(outbox_bp)
+    app.register_blueprint(events_bp)
+    event_subscribers.init_app(app)
     errors.init_app(app)
 
 

@@ -34,7 +34,7 @@ def test_demo_seed_is_idempotent_and_logins_work(runner, client):
     first = runner.invoke(args=["demo", "seed"])
     assert first.exit_code == 0 and DEMO_PASSWORD in first.output
     again = runner.invoke(args=["demo", "seed"])
-    assert "0 refugees and volunteers added" in again.output
+    assert "0 refugees and volunteers added" in again.output and "0 dates added" in again.output
     users = db.session.scalars(sa.select(User)).all()
     assert len(users) == 6
     assert {u.role for u in users} == set(Role)
@@ -53,6 +53,9 @@ def test_demo_seed_is_idempotent_and_logins_work(runner, client):
     assert all(p.status != "matched" or p.kind == "volunteer" or
                db.session.scalar(sa.select(Match.id).where(Match.refugee_id == p.id, Match.status.in_(("proposed", "active"))))
                for p in people)
+
+    activities = client.get("/activities?lang=en").get_data(as_text=True)
+    assert "Language café" in activities and "Bicycle workshop" in activities and "Full – join the waitlist" in activities
 
     page = log_in(client, "manager.aarhus@demo.example.org", DEMO_PASSWORD).get_data(as_text=True)
     assert "Aarhus" in page

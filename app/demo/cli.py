@@ -3,6 +3,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.demo.events import seed_events
 from app.demo.matches import seed_matches
 from app.demo.people import seed_people
 from app.demo.seed import DEMO_PASSWORD, seed_demo
@@ -23,8 +24,10 @@ def seed_command():
     users = seed_demo()
     added = seed_people()
     matches = seed_matches()
+    dates = seed_events()
     db.session.commit()
     click.echo(f"Demo people: {added} refugees and volunteers added; {matches} matches made.")
+    click.echo(f"Demo activities: {dates} dates added.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for user in users:
         click.echo(f"  {user.role:<12} {user.email}")

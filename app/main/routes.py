@@ -1,6 +1,7 @@
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.events.queries import upcoming_sign_ups
 from app.followup.services import open_tasks
 from app.main import bp
 from app.matches.queries import active_match_ids
@@ -21,15 +22,18 @@ def index():
     """Show visitors a welcome and each logged-in user the home page of their role."""
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    overview, tasks = None, []
+    overview, tasks, sign_ups = None, [], []
     if current_user.role in ("manager", "admin"):
         overview = manager_overview(current_user, today_local(), CERTIFICATE_WARNING_DAYS)
         tasks = open_tasks(active_match_ids(current_user))
+    if current_user.role in ("refugee", "volunteer"):
+        sign_ups = upcoming_sign_ups(current_user.id)
     return render_template(
         "main/home.html",
         municipalities=municipalities_for(current_user),
         overview=overview,
         tasks=tasks,
+        sign_ups=sign_ups,
         today=today_local(),
         refugee_statuses=[(s.value, STATUS_TITLES[s]) for s in RefugeeStatus],
         volunteer_statuses=[(s.value, STATUS_TITLES[s]) for s in VolunteerStatus],

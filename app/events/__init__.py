@@ -1,0 +1,1 @@
+"""Welcome House activities: venues, one-off and recurring dates, sign-ups, waitlists, calendars."""

@@ -1,0 +1,75 @@
+"""Reading activities for pages and calendars: texts in the viewer's language, filters, seat counts."""
+from datetime import time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.events.models import Activity, SignUp, SignUpStatus, Venue
+from app.events.services import LIVE_STATUSES, local_instant, waitlist_position
+from app.extensions import db
+from app.timeutil import now_utc
+
+#: Languages a title falls back to when the viewer's is missing, before any other.
+FALLBACK_LOCALES = ("en", "da")
+DATE_RANGES = ("today", "week", "month")
+
+
+def text_for(activity, locale):
+    """Return the activity's text in `locale`, else English, else Danish, else any."""
+    by_locale = {t.locale: t for t in activity.texts}
+    for candidate in (str(locale), *FALLBACK_LOCALES):
+        if candidate in by_locale:
+            return by_locale[candidate]
+    return activity.texts[0]
+
+
+def window_end(name, today):
+    """Return the local date after the last day of "today", "week" (to Sunday) or "month"."""
+    if name == "today":
+        return today + timedelta(days=1)
+    if name == "week":
+        return today + timedelta(days=7 - today.weekday())
+    return (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def upcoming_query(municipality=None, venue=None, category=None, audience=None, window=None, today=None):
+    """Select dates that have not ended, soonest first, narrowed by the public filters."""
+    query = (
+        sa.select(Activity).join(Activity.venue)
+        .where(Activity.ends_at > now_utc())
+        .options(selectinload(Activity.texts), joinedload(Activity.venue))
+        .order_by(Activity.starts_at, Activity.id)
+    )
+    if municipality:
+        query = query.where(Venue.municipality_code == municipality)
+    if venue:
+        query = query.where(Activity.venue_id == venue)
+    if category:
+        query = query.where(Activity.category == category)
+    if audience:
+        query = query.where(Activity.audience == audience)
+    if window in DATE_RANGES:
+        query = query.where(Activity.starts_at < local_instant(window_end(window, today), time(0)))
+    return query
+
+
+def seats_taken_by_activity(activity_ids):
+    """Map activity id → confirmed seats, in one query for a page of dates."""
+    rows = db.session.execute(
+        sa.select(SignUp.activity_id, sa.func.sum(SignUp.seats))
+        .where(SignUp.activity_id.in_(activity_ids), SignUp.status == SignUpStatus.CONFIRMED)
+        .group_by(SignUp.activity_id)
+    ).all()
+    return dict(rows)
+
+
+def upcoming_sign_ups(user_id):
+    """(sign-up, waitlist position or None) of an account, for dates that have not ended, soonest first."""
+    sign_ups = db.session.scalars(
+        sa.select(SignUp).join(SignUp.activity)
+        .where(SignUp.user_id == user_id, SignUp.status.in_(LIVE_STATUSES), Activity.ends_at > now_utc())
+        .options(joinedload(SignUp.activity).selectinload(Activity.texts),
+                 joinedload(SignUp.activity).joinedload(Activity.venue))
+        .order_by(Activity.starts_at)
+    ).all()
+    return [(s, waitlist_position(s)) for s in sign_ups]

@@ -1,0 +1,509 @@
+"""Public activity pages and calendars, signing up, and the managers' venues, dates and door lists.
+
+The public URLs (/activities, /activities/<id>, /activities/<id>.ics,
+/venues/<id>/calendar.ics) are a contract: other tools link to them.
+Public pages never show who signed up.
+"""
+from datetime import time
+
+import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext as _, ngettext
+from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.auth.models import Role
+from app.events import attendance, calendars, services
+from app.events.forms import (
+    ActivityForm,
+    AttendanceFilterForm,
+    AttendanceForm,
+    CancelForm,
+    ContactSignUpForm,
+    FilterForm,
+    RegistrySignUpForm,
+    SignUpForm,
+    VenueForm,
+)
+from app.events.models import CATEGORIES, Activity, SignUp, SignUpStatus, Venue
+from app.events.queries import seats_taken_by_activity, text_for, upcoming_query
+from app.events.services import EventError
+from app.extensions import db
+from app.forms import ConfirmForm
+from app.municipalities.models import Municipality
+from app.municipalities.services import municipalities_for
+from app.people.languages import language_name
+from app.people.models import Person
+from app.recruitment.services import RateLimiter
+from app.permissions import (
+    can_see_personal_data,
+    municipality_codes,
+    require_municipality,
+    role_required,
+    scope_to_user,
+)
+from app.signing import LinkError
+from app.timeutil import now_utc, today_local
+
+bp = Blueprint("events", __name__)
+
+#: Accounts that sign up for themselves with one tap.
+PARTICIPANT_ROLES = (Role.REFUGEE, Role.VOLUNTEER)
+#: People found by a manager's search when signing someone up from the registry.
+REGISTRY_SEARCH_LIMIT = 10
+#: Sign-ups without an account one address may make for one date per hour, so a script cannot fill it.
+contact_sign_up_limiter = RateLimiter(5, 3600)
+
+
+@bp.app_template_global()
+def activity_text(activity):
+    """The activity's title and description in the viewer's language, or the nearest there is."""
+    return text_for(activity, str(get_locale()))
+
+
+@bp.app_template_global()
+def spoken_language(code):
+    return language_name(code, str(get_locale()))
+
+
+def _activity(activity_id):
+    return db.session.get(Activity, activity_id) or abort(404)
+
+
+def _is_participant():
+    return current_user.is_authenticated and current_user.role_enum in PARTICIPANT_ROLES
+
+
+def _my_sign_up(activity):
+    return services.live_sign_up_of(activity.id, user_id=current_user.id) if _is_participant() else None
+
+
+def _status_message(record):
+    if record.status == SignUpStatus.CONFIRMED:
+        return _("You have a place. See you there!")
+    position = services.waitlist_position(record)
+    return ngettext("The activity is full. You are number %(num)d on the waitlist.",
+                    "The activity is full. You are number %(num)d on the waitlist.", position)
+
+
+# Public pages ------------------------------------------------------------------
+
+
+@bp.get("/activities")
+def index():
+    """The public list of coming dates, filtered by a plain GET form."""
+    municipalities = db.session.scalars(sa.select(Municipality).order_by(Municipality.name)).all()
+    venues = db.session.scalars(sa.select(Venue).order_by(Venue.name)).all()
+    form = FilterForm(municipalities, venues)
+    chosen = {name: form.chosen(name) or None for name in ("municipality", "venue", "category", "date", "audience")}
+    query = upcoming_query(chosen["municipality"], chosen["venue"], chosen["category"], chosen["audience"],
+                           chosen["date"], today_local())
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    taken = seats_taken_by_activity([a.id for a in page.items])
+    return render_template("events/index.html", page=page, form=form, taken=taken,
+                           filtered=any(chosen.values()))
+
+
+def _render_activity(activity, form=None):
+    mine = _my_sign_up(activity)
+    started = activity.starts_at <= now_utc()
+    if form is None and activity.cancelled_at is None and not started and mine is None:
+        if _is_participant():
+            form = SignUpForm()
+        elif not current_user.is_authenticated:
+            form = ContactSignUpForm()
+    text = text_for(activity, str(get_locale()))
+    waiting = db.session.scalar(sa.select(sa.func.count()).select_from(SignUp).where(
+        SignUp.activity_id == activity.id, SignUp.status == SignUpStatus.WAITLISTED))
+    return render_template(
+        "events/show.html", activity=activity, text=text, form=form, mine=mine,
+        position=mine and services.waitlist_position(mine), seats_left=services.seats_left(activity),
+        waiting=waiting, cancel_form=ConfirmForm(), started=started,
+        hosting=current_user.is_authenticated and any(h.user_id == current_user.id for h in activity.hosts),
+        can_manage=current_user.is_authenticated
+        and can_see_personal_data(current_user, activity.venue.municipality_code),
+    )
+
+
+@bp.get("/activities/<int:activity_id>")
+def show(activity_id):
+    return _render_activity(_activity(activity_id))
+
+
+@bp.post("/activities/<int:activity_id>/sign-up")
+def sign_up(activity_id):
+    """One tap for a refugee or volunteer; name and phone or e-mail for a visitor without an account."""
+    activity = _activity(activity_id)
+    if current_user.is_authenticated and not _is_participant():
+        abort(403)
+    form = SignUpForm() if _is_participant() else ContactSignUpForm()
+    if not form.validate_on_submit():
+        return _render_activity(activity, form)
+    if not _is_participant():
+        if form.website.data:  # a bot filled in the hidden field
+            return redirect(url_for(".show", activity_id=activity.id))
+        if not contact_sign_up_limiter.allow((request.remote_addr, activity.id)):
+            flash(_("Too many sign-ups were sent from here. Try again in an hour."), "danger")
+            return _render_activity(activity, form), 429
+    seats = 1 + form.extra.data
+    try:
+        if _is_participant():
+            record = services.sign_up(activity.id, seats, user=current_user, by=current_user)
+        else:
+            record = services.sign_up(activity.id, seats, contact=(form.name.data.strip(), form.phone.data,
+                                                                   form.email.data),
+                                      locale=str(get_locale()))
+        db.session.commit()
+    except EventError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for(".show", activity_id=activity.id))
+    flash(_status_message(record), "success")
+    if record.user_id is None:
+        return redirect(url_for(".my_sign_up", token=services.make_token(record)))
+    return redirect(url_for(".show", activity_id=activity.id))
+
+
+@bp.post("/activities/<int:activity_id>/cancel-sign-up")
+@role_required(*PARTICIPANT_ROLES)
+def cancel_my_sign_up(activity_id):
+    """Give up one's seat or leave the waitlist with one tap."""
+    activity = _activity(activity_id)
+    record = _my_sign_up(activity)
+    if record is not None and ConfirmForm().validate_on_submit():
+        _cancel(record)
+    return redirect(url_for(".show", activity_id=activity.id))
+
+
+def _cancel(record):
+    was_waiting = record.status == SignUpStatus.WAITLISTED
+    services.cancel_sign_up(record)
+    db.session.commit()
+    flash(_("You have left the waitlist.") if was_waiting else _("Your sign-up is cancelled."), "success")
+
+
+@bp.get("/activities/sign-ups/<token>")
+def my_sign_up(token):
+    """The personal page of a sign-up made without an account: see it or cancel it."""
+    try:
+        record = services.sign_up_for_token(token)
+    except LinkError as error:
+        return render_template("events/link_invalid.html", message=error.message), 410
+    return render_template(
+        "events/my_sign_up.html", record=record, activity=record.activity, token=token,
+        position=services.waitlist_position(record), cancel_form=ConfirmForm(),
+        link=url_for(".my_sign_up", token=token, _external=True),
+    )
+
+
+@bp.post("/activities/sign-ups/<token>/cancel")
+def cancel_by_link(token):
+    try:
+        record = services.sign_up_for_token(token)
+    except LinkError as error:
+        return render_template("events/link_invalid.html", message=error.message), 410
+    if record.status != SignUpStatus.CANCELLED and ConfirmForm().validate_on_submit():
+        _cancel(record)
+    return redirect(url_for(".my_sign_up", token=token))
+
+
+@bp.post("/activities/<int:activity_id>/host")
+@role_required(Role.VOLUNTEER)
+def host(activity_id):
+    """A volunteer takes a host slot with one tap."""
+    activity = _activity(activity_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.take_host_slot(activity.id, current_user)
+            db.session.commit()
+        except EventError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_("Thank you for hosting!"), "success")
+    return redirect(url_for(".show", activity_id=activity.id))
+
+
+@bp.post("/activities/<int:activity_id>/stop-hosting")
+@role_required(Role.VOLUNTEER)
+def stop_hosting(activity_id):
+    activity = _activity(activity_id)
+    if ConfirmForm().validate_on_submit():
+        services.give_up_host_slot(activity, current_user)
+        db.session.commit()
+        flash(_("You are no longer hosting this date."), "success")
+    return redirect(url_for(".show", activity_id=activity.id))
+
+
+# Calendars ---------------------------------------------------------------------
+
+
+def _activity_url(activity):
+    return url_for("events.show", activity_id=activity.id, _external=True)
+
+
+def _ics(body, filename):
+    return Response(body, mimetype="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/activities/<int:activity_id>.ics")
+def activity_calendar(activity_id):
+    """Add one date to a calendar; its time is the time on the page."""
+    activity = _activity(activity_id)
+    body = calendars.activity_ics(activity, str(get_locale()), request.host, _activity_url)
+    return _ics(body, f"activity-{activity.id}.ics")
+
+
+@bp.get("/venues/<int:venue_id>/calendar.ics")
+def venue_calendar(venue_id):
+    """A subscribable feed of a venue's coming dates; each series once, with its rule."""
+    venue = db.session.get(Venue, venue_id) or abort(404)
+    activities = db.session.scalars(
+        upcoming_query(venue=venue.id).options(selectinload(Activity.series))
+    ).all()
+    body = calendars.venue_ics(venue, activities, str(get_locale()), request.host, _activity_url)
+    return _ics(body, f"venue-{venue.id}.ics")
+
+
+# Managers: venues --------------------------------------------------------------
+
+MANAGERS = ("admin", "manager")
+
+
+def _managed_venues():
+    query = sa.select(Venue).options(joinedload(Venue.municipality)).order_by(Venue.name)
+    codes = municipality_codes(current_user)
+    if codes is not None:
+        query = query.where(Venue.municipality_code.in_(codes))
+    return db.session.scalars(query).all()
+
+
+def _managed_venue(venue_id):
+    venue = db.session.get(Venue, venue_id) or abort(404)
+    require_municipality(venue.municipality_code, personal_data=True)
+    return venue
+
+
+@bp.get("/manage/venues")
+@role_required(*MANAGERS)
+def venues():
+    return render_template("events/venues.html", venues=_managed_venues())
+
+
+@bp.route("/manage/venues/new", methods=["GET", "POST"], defaults={"venue_id": None})
+@bp.route("/manage/venues/<int:venue_id>/edit", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def edit_venue(venue_id):
+    venue = _managed_venue(venue_id) if venue_id else None
+    form = VenueForm(obj=venue, municipalities=municipalities_for(current_user))
+    if form.validate_on_submit():
+        services.save_venue(venue, form.data)
+        db.session.commit()
+        flash(_("The place is saved."), "success")
+        return redirect(url_for(".venues"))
+    return render_template("events/venue_form.html", form=form, venue=venue)
+
+
+# Managers: activities ----------------------------------------------------------
+
+
+def _managed_activity(activity_id):
+    activity = _activity(activity_id)
+    require_municipality(activity.venue.municipality_code, personal_data=True)
+    return activity
+
+
+@bp.get("/manage/activities")
+@role_required(*MANAGERS)
+def manage():
+    """Coming dates at the manager's venues, with the seats taken."""
+    ids = [v.id for v in _managed_venues()]
+    query = upcoming_query().where(Activity.venue_id.in_(ids))
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    taken = seats_taken_by_activity([a.id for a in page.items])
+    return render_template("events/manage.html", page=page, taken=taken, has_venues=bool(ids))
+
+
+@bp.route("/manage/activities/new", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def new_activity():
+    venues = _managed_venues()
+    if not venues:
+        flash(_("Add a place first: activities happen at a place."), "info")
+        return redirect(url_for(".edit_venue"))
+    form = ActivityForm(venues=venues)
+    if form.validate_on_submit():
+        try:
+            if form.rule:
+                series = services.create_series(form.details(), form.rule, form.day.data, form.start_time.data,
+                                                form.duration)
+                activity = series.activities[0]
+            else:
+                activity = services.create_activity(form.details(), form.day.data, form.start_time.data,
+                                                    form.duration)
+        except EventError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("The activity is saved."), "success")
+            return redirect(url_for(".show", activity_id=activity.id))
+    return render_template("events/activity_form.html", form=form, activity=None)
+
+
+@bp.route("/manage/activities/<int:activity_id>/edit", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def edit_activity(activity_id):
+    """Edit one date, or, for a series, this date and all following ones."""
+    activity = _managed_activity(activity_id)
+    form = ActivityForm(venues=_managed_venues(), data=ActivityForm.data_of(activity))
+    if form.validate_on_submit():
+        try:
+            if activity.series_id and form.scope.data == "following":
+                services.edit_following(activity, form.details(), form.start_time.data, form.duration)
+            else:
+                services.edit_date(activity, form.details(), form.day.data, form.start_time.data, form.duration)
+        except EventError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("The activity is saved."), "success")
+            return redirect(url_for(".show", activity_id=activity.id))
+    return render_template("events/activity_form.html", form=form, activity=activity)
+
+
+@bp.route("/manage/activities/<int:activity_id>/cancel", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def cancel_activity(activity_id):
+    """Cancel one date, this and all following dates, or a whole series, after a confirmation."""
+    activity = _managed_activity(activity_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        if activity.series_id and form.scope.data == "following":
+            services.cancel_following(activity)
+        elif activity.series_id and form.scope.data == "series":
+            services.cancel_series(activity.series)
+        else:
+            services.cancel_date(activity)
+        db.session.commit()
+        flash(_("The activity is cancelled."), "success")
+        return redirect(url_for(".manage"))
+    return render_template("events/cancel.html", activity=activity, form=form)
+
+
+@bp.get("/manage/activities/<int:activity_id>/sign-ups")
+@role_required(*MANAGERS)
+def sign_ups(activity_id):
+    """The door list: tick who came, count walk-ins, sign up someone from the registry."""
+    activity = _managed_activity(activity_id)
+    return _render_sign_ups(activity)
+
+
+def _render_sign_ups(activity, attendance=None, registry_form=None):
+    live = [s for s in activity.sign_ups if s.status in services.LIVE_STATUSES]
+    confirmed = [s for s in live if s.status == SignUpStatus.CONFIRMED]
+    attendance = attendance or AttendanceForm(confirmed, data={
+        "attended": [s.id for s in confirmed if s.attended], "walk_ins": activity.walk_ins})
+    query_text = request.args.get("q", "").strip()
+    found = []
+    if query_text:
+        found = db.session.scalars(scope_to_user(
+            sa.select(Person).where(Person.archived_at.is_(None), Person.full_name.ilike(f"%{query_text}%"),
+                                    Person.municipality_code == activity.venue.municipality_code)
+            .order_by(Person.full_name).limit(REGISTRY_SEARCH_LIMIT),
+            Person.municipality_code,
+        )).all()
+    return render_template(
+        "events/sign_ups.html", activity=activity, confirmed=confirmed, by_id={s.id: s for s in confirmed},
+        waiting=[s for s in live if s.status == SignUpStatus.WAITLISTED], attendance=attendance,
+        registry_form=registry_form or RegistrySignUpForm(), found=found, query_text=query_text,
+        friends={person.id: services.active_friend(person) for person in found},
+        cancel_form=ConfirmForm(), seats_left=services.seats_left(activity),
+    )
+
+
+@bp.post("/manage/activities/<int:activity_id>/attendance")
+@role_required(*MANAGERS)
+def record_attendance(activity_id):
+    activity = _managed_activity(activity_id)
+    confirmed = [s for s in activity.sign_ups if s.status == SignUpStatus.CONFIRMED]
+    form = AttendanceForm(confirmed)
+    if not form.validate_on_submit():
+        return _render_sign_ups(activity, attendance=form)
+    services.record_attendance(activity, set(form.attended.data), form.walk_ins.data)
+    db.session.commit()
+    flash(_("Attendance is saved."), "success")
+    return redirect(url_for(".sign_ups", activity_id=activity.id))
+
+
+@bp.post("/manage/activities/<int:activity_id>/sign-ups")
+@role_required(*MANAGERS)
+def sign_up_person(activity_id):
+    """Sign up someone from the registry (most refugees have no account)."""
+    activity = _managed_activity(activity_id)
+    form = RegistrySignUpForm()
+    if not form.validate_on_submit():
+        return _render_sign_ups(activity, registry_form=form)
+    person = db.session.get(Person, form.person_id.data) or abort(404)
+    require_municipality(person.municipality_code, personal_data=True)
+    try:
+        if form.with_friend.data:
+            records = services.sign_up_friends(activity.id, person, by=current_user)
+        else:
+            records = [services.sign_up(activity.id, 1 + form.extra.data, person=person, by=current_user)]
+        db.session.commit()
+    except EventError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        for record in records:
+            flash(_("%(name)s: %(status)s", name=record.name, status=record.status_title), "success")
+    return redirect(url_for(".sign_ups", activity_id=activity.id))
+
+
+@bp.post("/manage/sign-ups/<int:sign_up_id>/cancel")
+@role_required(*MANAGERS)
+def cancel_sign_up(sign_up_id):
+    record = db.session.get(SignUp, sign_up_id) or abort(404)
+    activity = _managed_activity(record.activity_id)
+    if ConfirmForm().validate_on_submit():
+        services.cancel_sign_up(record)
+        db.session.commit()
+        flash(_("The sign-up is cancelled."), "success")
+    return redirect(url_for(".sign_ups", activity_id=activity.id))
+
+
+# Managers: attendance over time ------------------------------------------------
+
+
+def _attendance(form, venues):
+    ids = [v.id for v in venues if form.chosen("venue") in (0, v.id)]
+    first_month = today_local().replace(day=1) - relativedelta(months=form.chosen("months") - 1)
+    since = services.local_instant(first_month, time(0))
+    return attendance.attendance_rows(ids, since, form.chosen("category") or None)
+
+
+@bp.get("/manage/attendance")
+@role_required(*MANAGERS)
+def attendance_report():
+    """Who came, per month, venue and category: a small chart and a table."""
+    venues = _managed_venues()
+    form = AttendanceFilterForm(venues)
+    rows = _attendance(form, venues)
+    return render_template("events/attendance.html", form=form, rows=rows, category_titles=CATEGORIES,
+                           totals=attendance.monthly_totals(rows))
+
+
+@bp.get("/manage/attendance.csv")
+@role_required(*MANAGERS)
+def attendance_csv():
+    venues = _managed_venues()
+    form = AttendanceFilterForm(venues)
+    headers = [_("Month"), _("Place"), _("Kind"), _("Dates"), _("Seats signed up"), _("Came (signed up)"),
+               _("Walk-ins"), _("Came in all")]
+    content = attendance.attendance_csv(_attendance(form, venues), headers, lambda key: str(CATEGORIES[key]))
+    return Response(content, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="attendance-{today_local().isoformat()}.csv"'})

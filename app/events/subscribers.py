@@ -1,0 +1,44 @@
+"""How activities answer the people registry's signals (app/signals.py).
+
+A person signed up from the registry keeps their sign-ups when their
+record is merged, and their coming activities show on their page.
+"""
+import sqlalchemy as sa
+from flask import render_template
+from markupsafe import Markup
+
+from app.events.models import Activity, SignUp, SignUpStatus
+from app.events.services import LIVE_STATUSES, cancel_sign_up
+from app.extensions import db
+from app.signals import person_merged, person_page_sections
+from app.timeutil import now_utc
+
+
+def move_sign_ups(keep, other):
+    """Give the kept record the duplicate's sign-ups; where both were signed up for a date, the kept one stays."""
+    kept_dates = set(db.session.scalars(
+        sa.select(SignUp.activity_id).where(SignUp.person_id == keep.id, SignUp.status.in_(LIVE_STATUSES))
+    ))
+    for record in db.session.scalars(sa.select(SignUp).where(SignUp.person_id == other.id)):
+        if record.activity_id in kept_dates and record.status in LIVE_STATUSES:
+            cancel_sign_up(record)
+        record.person_id = keep.id
+    db.session.flush()
+
+
+def activities_section(person):
+    """The person's coming activities, for their page."""
+    sign_ups = db.session.scalars(
+        sa.select(SignUp).join(SignUp.activity)
+        .where(SignUp.person_id == person.id, SignUp.status != SignUpStatus.CANCELLED, Activity.ends_at > now_utc())
+        .order_by(Activity.starts_at)
+    ).all()
+    if not sign_ups:
+        return None
+    return Markup(render_template("events/_person_sign_ups.html", sign_ups=sign_ups))
+
+
+def init_app(app):
+    """Subscribe to the people registry's signals (connecting twice is harmless)."""
+    person_merged.connect(move_sign_ups)
+    person_page_sections.connect(activities_section)
