@@ -8,12 +8,10 @@ from datetime import timedelta
 
 from flask import current_app, request
 from flask_babel import get_locale, gettext, lazy_gettext as _l, ngettext
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -29,7 +27,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from app.auth.services import normalise_phone
 from app.events.models import ACCESSIBILITY, AUDIENCES, CATEGORIES
 from app.events.services import ActivityDetails, weekly_rule
-from app.forms import choice_required, email_address, options, required
+from app.forms import FlaskForm, Form, choice_required, email_address, options, required
 from app.i18n import language_name as interface_language_name
 from app.municipalities.refdata import find_postcode_area
 from app.people.forms import MultiCheckboxField
