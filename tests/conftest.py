@@ -8,12 +8,14 @@ import contextvars
 from collections.abc import Sequence
 import os
 import re
+import socket
 import threading
 from pathlib import Path
 
 import flask_migrate
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
@@ -211,6 +213,42 @@ def make_person(app):
         return person
 
     return make
+
+
+# A real SMTP server (aiosmtpd) on a free loopback port, for the outbox's delivery job.
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(app, monkeypatch):
+    """Point the app at a loopback port; `start()` brings a real SMTP server up on it."""
+    port = free_port()
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", port)
+    monkeypatch.setitem(app.config, "MAIL_USE_TLS", False)
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    started = []
+    inbox.start = lambda: started.append(controller.start())
+    yield inbox
+    if started:
+        controller.stop()
 
 
 # Browser tests (marked `browser`): Debian's chromium at phone size.

@@ -1,4 +1,6 @@
 """Activities: series across daylight saving, texts in several languages, seats, waitlist, calendars, pages."""
+import email
+import email.policy
 import threading
 from datetime import date, time, timedelta
 
@@ -128,14 +130,14 @@ def test_cancelling_a_date_or_the_rest_of_a_series_returns_who_to_tell(venue, ma
 
 @pytest.mark.parametrize("requested, shown", [("ar", "ar"), ("fa", "da"), ("ti", "da"), ("da", "da")])
 def test_title_falls_back_to_english_then_danish(make_activity, requested, shown):
-    from app.events.queries import text_for
+    from app.events.models import text_for
 
     activity = make_activity()
     assert text_for(activity, requested).locale == shown
 
 
 def test_title_falls_back_to_any_language_last(make_activity):
-    from app.events.queries import text_for
+    from app.events.models import text_for
 
     activity = make_activity(texts={"ti": ("ቡና", None)})
     assert text_for(activity, "ar").locale == "ti"
@@ -837,3 +839,121 @@ def test_merging_two_records_keeps_their_sign_ups_once(client, login_as, make_ac
     login_as(Role.MANAGER, ["København"], locale="en")
     page = client.get(f"/people/{keep.id}").get_data(as_text=True)
     assert "Coming activities" in page and f"/manage/activities/{only_other.id}/sign-ups" in page
+
+
+# E-mails: cancellations, freed seats, reminders, "we missed you" -------------------
+
+
+def _body(message):
+    return message.get_content()
+
+
+def test_cancelling_dates_tells_each_person_once_in_their_own_language(venue, make_person, outbox):
+    rule = services.weekly_rule(["TU"], now_utc().date() + timedelta(days=40))
+    first = (now_utc() + timedelta(days=3)).astimezone(LOCAL_ZONE).date()
+    series = services.create_series(details(venue), rule, first, time(17), TWO_HOURS)
+    refugee = make_person("refugee", full_name="ريم منصور", email="reem@example.org", message_locale="ar")
+    for activity in series.activities[:2]:
+        services.sign_up(activity.id, person=refugee)
+    services.sign_up(series.activities[0].id, contact=("Anna", None, "anna@example.org"), locale="en")
+    services.sign_up(series.activities[0].id, contact=("Bo", "+4522334455", None), locale="da")
+    db.session.commit()
+
+    services.cancel_series(series)
+    db.session.commit()
+    by_address = {m["To"]: m for m in outbox}
+    assert set(by_address) == {"reem@example.org", "anna@example.org"}  # Bo has only a phone
+    arabic = by_address["reem@example.org"]
+    assert "أُلغي نشاطان" in arabic["Subject"]
+    assert _body(arabic).count("مقهى اللغة") == 2  # both dates in one e-mail, titles in Arabic
+    assert "Activity you signed up for is cancelled" not in _body(arabic)
+    assert by_address["anna@example.org"]["Subject"] == "An activity you signed up for is cancelled"
+
+
+def test_a_cancellation_rolled_back_tells_nobody(make_activity, outbox):
+    activity = make_activity()
+    services.sign_up(activity.id, contact=("Anna", None, "anna@example.org"), locale="en")
+    db.session.commit()
+    services.cancel_date(activity)
+    db.session.rollback()
+    assert len(outbox) == 0
+
+
+def test_the_first_on_the_waitlist_is_told_and_can_pass_the_seat_on(client, make_activity, outbox):
+    activity = make_activity(capacity=1)
+    seated = services.sign_up(activity.id, contact=("Anna", None, "anna@example.org"), locale="en")
+    waiting = services.sign_up(activity.id, contact=("Sami", None, "sami@example.org"), locale="ti")
+    third = services.sign_up(activity.id, contact=("Lis", None, "lis@example.org"), locale="da")
+    db.session.commit()
+    assert len(outbox) == 0
+
+    services.cancel_sign_up(seated)
+    db.session.commit()
+    [told] = outbox
+    assert told["To"] == "sami@example.org" and "ንዓኹም ቦታ ተረኺቡ" in told["Subject"]
+    link = next(word for word in _body(told).split() if "/activities/sign-ups/" in word)
+
+    outbox.clear()
+    path = link.split("localhost", 1)[1]
+    assert client.post(f"{path}/cancel").status_code == 302  # "I can't come", one tap
+    db.session.expire_all()
+    assert db.session.get(SignUp, waiting.id).status == "cancelled"
+    assert db.session.get(SignUp, third.id).status == "confirmed"
+    assert [m["To"] for m in outbox] == ["lis@example.org"]
+
+
+def _signed_up_days_ago(activity, days, **who):
+    record = services.sign_up(activity.id, **who)
+    record.created_at = now_utc() - timedelta(days=days)
+    return record
+
+
+def test_reminders_go_once_a_day_ahead_even_across_a_restart(app, make_activity, make_person, smtp):
+    from app.scheduler import make_scheduler, run_job
+
+    tomorrow = make_activity(days=0)
+    tomorrow.starts_at = now_utc() + timedelta(hours=20)
+    tomorrow.ends_at = tomorrow.starts_at + TWO_HOURS
+    later = make_activity(days=5)
+    volunteer = make_person("volunteer", full_name="Mette Holm", email="mette@example.org", message_locale="da")
+    _signed_up_days_ago(tomorrow, 3, person=volunteer)
+    _signed_up_days_ago(later, 3, contact=("Anna", None, "anna@example.org"), locale="en")
+    services.sign_up(tomorrow.id, contact=("Just Now", None, "now@example.org"), locale="en")
+    db.session.commit()
+    smtp.start()
+
+    assert run_job("activity-reminders") and run_job("outbox-delivery")
+    # A restarted scheduler finds the job in its store; running it again repeats nothing.
+    scheduler = make_scheduler(app)
+    scheduler.start(paused=True)
+    [stored] = [job for job in scheduler.get_jobs() if job.id == "activity-reminders"]
+    scheduler.shutdown(wait=False)
+    assert stored.func(*stored.args) and run_job("outbox-delivery")
+
+    assert [m.rcpt_tos for m in smtp.messages] == [["mette@example.org"]]
+    message = email.message_from_bytes(smtp.messages[0].content, policy=email.policy.default)
+    assert message["Subject"].startswith("Påmindelse: Sprogcafé")
+
+
+def test_we_missed_you_only_when_the_manager_asked_and_took_attendance(app, make_activity, outbox):
+    from app.scheduler import run_job
+
+    asked, not_asked = make_activity(missed_you=True), make_activity(missed_you=False)
+    records = {}
+    for activity in (asked, not_asked):
+        for name in ("came", "stayed away"):
+            records[activity.id, name] = services.sign_up(
+                activity.id, contact=(name, None, f"{name.replace(' ', '.')}.{activity.id}@example.org"), locale="en")
+        activity.starts_at -= timedelta(days=8)
+        activity.ends_at -= timedelta(days=8)
+    db.session.commit()
+    run_job("activity-reminders")
+    assert len(outbox) == 0  # no attendance taken yet: nobody is told they were missed
+
+    for activity in (asked, not_asked):
+        services.record_attendance(activity, {records[activity.id, "came"].id}, walk_ins=2)
+    db.session.commit()
+    run_job("activity-reminders")
+    run_job("activity-reminders")
+    assert [m["To"] for m in outbox] == [f"stayed.away.{asked.id}@example.org"]
+    assert outbox[0]["Subject"] == "We missed you at Sprogcafé"

@@ -1,11 +1,9 @@
 """The outbox against a real SMTP server (aiosmtpd on a free loopback port)."""
 import logging
-import socket
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
 from app.auth.models import Role
 from app.auth.services import send_password_reset
@@ -14,39 +12,6 @@ from app.outbox.models import MessageStatus, OutboxMessage
 from app.outbox.services import deliver_due
 from app.scheduler import run_job
 from app.timeutil import now_utc
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(app, monkeypatch):
-    """Point the app at a loopback port; `start()` brings a real SMTP server up on it."""
-    port = free_port()
-    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-    monkeypatch.setitem(app.config, "MAIL_PORT", port)
-    monkeypatch.setitem(app.config, "MAIL_USE_TLS", False)
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    started = []
-    inbox.start = lambda: started.append(controller.start())
-    yield inbox
-    if started:
-        controller.stop()
 
 
 def messages():

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 from icalendar import Calendar, Event, vRecur
 
-from app.events.queries import text_for
+from app.events.models import text_for
 from app.timeutil import LOCAL_ZONE, now_utc
 
 PRODID = "-//Friends Pave the Way//Activities//EN"

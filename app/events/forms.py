@@ -223,6 +223,8 @@ class ActivityForm(FlaskForm):
     price = IntegerField(_l("Price in kroner"), default=0, validators=[Optional(), NumberRange(min=0, max=100_000)],
                          description=_l("0 means free."))
     what_to_bring = StringField(_l("What to bring"), validators=[Optional(), Length(max=500)])
+    missed_you = BooleanField(_l("Send a “we missed you” e-mail to people who had a seat but did not come"),
+                              description=_l("Sent after the date, once attendance has been ticked at the door."))
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, venues=(), **kwargs):
@@ -255,6 +257,7 @@ class ActivityForm(FlaskForm):
             "start_time": start.time(), "end_time": end.time(), "capacity": activity.capacity,
             "host_slots": activity.host_slots, "audience": activity.audience, "languages": activity.languages,
             "interpreter": activity.interpreter, "price": activity.price, "what_to_bring": activity.what_to_bring,
+            "missed_you": activity.missed_you,
             "texts": [{"locale": locale, "title": texts[locale].title if locale in texts else "",
                        "description": (texts[locale].description or "") if locale in texts else ""}
                       for locale in current_app.config["LANGUAGES"]],
@@ -299,4 +302,5 @@ class ActivityForm(FlaskForm):
             interpreter=self.interpreter.data,
             price=self.price.data or 0,
             what_to_bring=(self.what_to_bring.data or "").strip(),
+            missed_you=self.missed_you.data,
         )

@@ -150,6 +150,8 @@ class Activity(db.Model):
     what_to_bring: Mapped[str | None] = mapped_column(sa.String(500))
     #: People who came without signing up, counted at the door; None until counted.
     walk_ins: Mapped[int | None]
+    #: The manager wants those who signed up but did not come to get a "we missed you" e-mail.
+    missed_you: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
     venue: Mapped[Venue] = relationship()
@@ -259,6 +261,10 @@ class SignUp(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Ticked at the door.
     attended: Mapped[bool] = mapped_column(default=False)
+    #: When the reminder a day before was queued; set with the message, so it goes once.
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the "we missed you" e-mail was queued, likewise.
+    missed_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
 
     activity: Mapped[Activity] = relationship(back_populates="sign_ups")
@@ -277,3 +283,16 @@ class SignUp(db.Model):
     @property
     def status_title(self):
         return SIGN_UP_STATUS_TITLES[SignUpStatus(self.status)]
+
+
+#: Languages a title falls back to when the viewer's is missing, before any other.
+FALLBACK_LOCALES = ("en", "da")
+
+
+def text_for(activity, locale):
+    """Return the activity's text in `locale`, else English, else Danish, else any."""
+    by_locale = {t.locale: t for t in activity.texts}
+    for candidate in (str(locale), *FALLBACK_LOCALES):
+        if candidate in by_locale:
+            return by_locale[candidate]
+    return activity.texts[0]

@@ -9,18 +9,7 @@ from app.events.services import LIVE_STATUSES, local_instant, waitlist_position
 from app.extensions import db
 from app.timeutil import now_utc
 
-#: Languages a title falls back to when the viewer's is missing, before any other.
-FALLBACK_LOCALES = ("en", "da")
 DATE_RANGES = ("today", "week", "month")
-
-
-def text_for(activity, locale):
-    """Return the activity's text in `locale`, else English, else Danish, else any."""
-    by_locale = {t.locale: t for t in activity.texts}
-    for candidate in (str(locale), *FALLBACK_LOCALES):
-        if candidate in by_locale:
-            return by_locale[candidate]
-    return activity.texts[0]
 
 
 def window_end(name, today):

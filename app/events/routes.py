@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import Role
-from app.events import attendance, calendars, services
+from app.events import attendance, calendars, links, services
 from app.events.forms import (
     ActivityForm,
     AttendanceFilterForm,
@@ -26,8 +26,8 @@ from app.events.forms import (
     SignUpForm,
     VenueForm,
 )
-from app.events.models import CATEGORIES, Activity, SignUp, SignUpStatus, Venue
-from app.events.queries import seats_taken_by_activity, text_for, upcoming_query
+from app.events.models import CATEGORIES, Activity, SignUp, SignUpStatus, Venue, text_for
+from app.events.queries import seats_taken_by_activity, upcoming_query
 from app.events.services import EventError
 from app.extensions import db
 from app.forms import ConfirmForm
@@ -161,7 +161,7 @@ def sign_up(activity_id):
         return redirect(url_for(".show", activity_id=activity.id))
     flash(_status_message(record), "success")
     if record.user_id is None:
-        return redirect(url_for(".my_sign_up", token=services.make_token(record)))
+        return redirect(url_for(".my_sign_up", token=links.make_token(record)))
     return redirect(url_for(".show", activity_id=activity.id))
 
 
@@ -187,7 +187,7 @@ def _cancel(record):
 def my_sign_up(token):
     """The personal page of a sign-up made without an account: see it or cancel it."""
     try:
-        record = services.sign_up_for_token(token)
+        record = links.sign_up_for_token(token)
     except LinkError as error:
         return render_template("events/link_invalid.html", message=error.message), 410
     return render_template(
@@ -200,7 +200,7 @@ def my_sign_up(token):
 @bp.post("/activities/sign-ups/<token>/cancel")
 def cancel_by_link(token):
     try:
-        record = services.sign_up_for_token(token)
+        record = links.sign_up_for_token(token)
     except LinkError as error:
         return render_template("events/link_invalid.html", message=error.message), 410
     if record.status != SignUpStatus.CANCELLED and ConfirmForm().validate_on_submit():

@@ -4,8 +4,8 @@ Dates of a series are generated from its RRULE in Denmark's local time and
 only then converted to UTC, so a weekly 17:00 stays 17:00 in winter and
 summer. Seats are counted while the activity's row is locked (SELECT … FOR
 UPDATE on PostgreSQL; SQLite lets one writer at a time), so the last seat
-goes to exactly one person. Functions that change who has a seat return the
-sign-ups whose people should be told.
+goes to exactly one person. Functions that change who has a seat tell the
+people concerned by e-mail (app/events/notices.py) and return their sign-ups.
 """
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -14,17 +14,14 @@ import sqlalchemy as sa
 from dateutil.rrule import rrulestr
 from flask_babel import lazy_gettext as _l, ngettext
 
+from app.events import notices
 from app.events.models import Activity, ActivityHost, ActivitySeries, ActivityText, SignUp, SignUpStatus, Venue
 from app.extensions import db
 from app.matches.models import Match, MatchStatus
-from app.signing import LinkError, sign, unsign
 from app.timeutil import LOCAL_ZONE, now_utc
 
 #: A series may not run longer than this, so all its dates exist from the start.
 MAX_SERIES_DATES = 106
-#: How long a visitor's personal sign-up link works.
-SIGN_UP_LINK_MAX_AGE = 366 * 24 * 3600
-SIGN_UP_LINK_SALT = "activity-sign-up"
 LIVE_STATUSES = (SignUpStatus.CONFIRMED, SignUpStatus.WAITLISTED)
 
 
@@ -51,6 +48,8 @@ class ActivityDetails:
     interpreter: bool = False
     price: int = 0
     what_to_bring: str | None = None
+    #: E-mail those who had a seat but did not come (after attendance is taken).
+    missed_you: bool = False
 
     def apply_to(self, activity):
         """Write these details onto one date, replacing its texts."""
@@ -63,6 +62,7 @@ class ActivityDetails:
         activity.interpreter = self.interpreter
         activity.price = self.price
         activity.what_to_bring = self.what_to_bring or None
+        activity.missed_you = self.missed_you
         wanted = {locale: text for locale, text in self.texts.items() if text[0]}
         if not wanted:
             raise EventError(_l("Give the activity a title in at least one language."))
@@ -186,31 +186,32 @@ def _rule_until(rule, last_day):
     return ";".join(parts + [f"UNTIL={last_day:%Y%m%d}T235959"])
 
 
-def cancel_date(activity):
-    """Cancel one date; return the live sign-ups, whose people should be told."""
-    if activity.cancelled_at is None:
-        activity.cancelled_at = now_utc()
+def _cancel(dates):
+    """Cancel `dates` and tell everyone signed up, once per person; return their live sign-ups."""
+    told = []
+    for activity in dates:
+        if activity.cancelled_at is None:
+            activity.cancelled_at = now_utc()
+        told += [s for s in activity.sign_ups if s.status in LIVE_STATUSES]
     db.session.flush()
-    return [s for s in activity.sign_ups if s.status in LIVE_STATUSES]
+    notices.tell_cancelled(told)
+    return told
+
+
+def cancel_date(activity):
+    """Cancel one date; return the live sign-ups, whose people are told by e-mail."""
+    return _cancel([activity])
 
 
 def cancel_following(activity):
     """Cancel this date and every later date of its series; return the live sign-ups of all of them."""
-    told = []
-    for date_ in activity.series.activities:
-        if date_.starts_at >= activity.starts_at:
-            told += cancel_date(date_)
-    return told
+    return _cancel([d for d in activity.series.activities if d.starts_at >= activity.starts_at])
 
 
 def cancel_series(series):
     """Cancel every date of a series that has not started; return the live sign-ups of all of them."""
     now = now_utc()
-    told = []
-    for date_ in series.activities:
-        if date_.starts_at > now:
-            told += cancel_date(date_)
-    return told
+    return _cancel([d for d in series.activities if d.starts_at > now])
 
 
 # Seats -------------------------------------------------------------------------
@@ -369,23 +370,8 @@ def _promote(activity):
         if left is not None:
             left -= candidate.seats
     db.session.flush()
+    notices.tell_promoted(promoted)
     return promoted
-
-
-# Personal links ----------------------------------------------------------------
-
-
-def make_token(sign_up_):
-    return sign({"id": sign_up_.id}, SIGN_UP_LINK_SALT)
-
-
-def sign_up_for_token(token):
-    """Return the sign-up a personal link is for, or raise LinkError."""
-    data = unsign(token, SIGN_UP_LINK_SALT, SIGN_UP_LINK_MAX_AGE)
-    record = db.session.get(SignUp, data.get("id"))
-    if record is None:
-        raise LinkError()
-    return record
 
 
 # Venues and the door -----------------------------------------------------------
