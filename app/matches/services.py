@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from app.extensions import db
 from app.matches.candidates import (
     configured_weights,
-    declined_pairs,
+    never_again_pairs,
     refugee_candidate,
     volunteer_candidate,
     why_not_matchable,
@@ -83,7 +83,7 @@ def propose(refugee_id, volunteer_id, user, override_reason=None):
         refugee_candidate(refugee, today),
         volunteer_candidate(volunteer, open_count, today),
         weights=configured_weights(),
-        exclude=declined_pairs([refugee.id]),
+        exclude=never_again_pairs([refugee.id]),
         today=today,
     )
     if score.excluded and not (override_reason or "").strip():

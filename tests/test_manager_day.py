@@ -1,0 +1,80 @@
+"""Issue #11, "a manager's real day": each test is a behaviour a manager, volunteer or refugee notices."""
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.auth.models import Role
+from app.extensions import db
+from app.matches import services
+from app.matches.models import Match
+
+
+@pytest.fixture
+def pair(make_person):
+    """A waiting refugee and the volunteer who suits them best, in Aarhus."""
+    refugee = make_person("refugee", full_name="Amal Haddad", postcode="8000", languages={"ar": 5, "da": 1},
+                          interests=["football", "cooking"], arrived_on=date.today() - timedelta(days=30))
+    best = make_person("volunteer", full_name="Best Friend", postcode="8000", languages={"ar": 4, "da": 5},
+                       interests=["football", "cooking"], capacity=1)
+    second = make_person("volunteer", full_name="Second Friend", postcode="8200", languages={"ar": 3, "da": 5},
+                         interests=["hiking"], capacity=1)
+    return refugee, best, second
+
+
+def ended_match(refugee, volunteer, user, reason):
+    """A friendship between the two that became active and ended for `reason`."""
+    match = services.propose(refugee.id, volunteer.id, user)
+    services.accept(match, "refugee", user)
+    services.accept(match, "volunteer", user)
+    services.end(match, user, reason)
+    db.session.commit()
+    return match
+
+
+def suggested(page):
+    """The part of the suggestions page with the ranked volunteers (not the manual proposal form)."""
+    return page.split("<main")[1].split("<details")[0]
+
+
+@pytest.mark.parametrize("reason", ["not_a_good_fit", "no_contact"])
+def test_a_pair_that_failed_is_never_suggested_or_batch_proposed_again(client, login_as, make_user, pair, reason):
+    refugee, best, second = pair
+    ended_match(refugee, best, make_user(Role.MANAGER, ["Aarhus"]), reason)
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    page = client.get(f"/matches/suggestions/{refugee.id}").get_data(as_text=True)
+    assert "Best Friend</a>" not in suggested(page)
+    assert "Second Friend</a>" in suggested(page)
+    batch = client.get("/matches/batch?municipality=751").get_data(as_text=True)
+    assert f'value="{refugee.id}-{best.id}"' not in batch
+    assert f'value="{refugee.id}-{second.id}"' in batch
+
+
+def test_a_pair_that_ended_naturally_may_come_back_marked_matched_before(client, login_as, make_user, pair):
+    refugee, best, second = pair
+    ended_match(refugee, best, make_user(Role.MANAGER, ["Aarhus"]), "moved")
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    page = suggested(client.get(f"/matches/suggestions/{refugee.id}").get_data(as_text=True))
+    assert page.index("Best Friend</a>") < page.index("Second Friend</a>")
+    assert "ended: One of them moved" in page.split("Best Friend</a>")[1].split("Second Friend</a>")[0]
+    assert "Matched before" not in page.split("Second Friend</a>")[1]
+    assert "ended: One of them moved" in client.get("/matches/batch?municipality=751").get_data(as_text=True)
+    client.post(f"/matches/propose/{refugee.id}", data={"volunteer_id": best.id})
+    new = db.session.scalars(sa.select(Match).where(Match.status == "proposed")).one()
+    detail = client.get(f"/matches/{new.id}").get_data(as_text=True)
+    assert "Matched before:" in detail and "ended: One of them moved" in detail
+
+
+def test_reasons_name_the_real_language_cause(client, login_as, make_person):
+    refugee = make_person("refugee", full_name="Sorani Speaker", postcode="8000", languages={"ckb": 5, "da": 1})
+    for n in range(2):
+        make_person("volunteer", full_name=f"Danish Volunteer {n}", postcode="8000", languages={"da": 5})
+    make_person("volunteer", full_name="German Volunteer", postcode="8000", languages={"de": 5})
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    page = client.get(f"/matches/suggestions/{refugee.id}").get_data(as_text=True)
+    assert ("2 share only Danish with them, which they speak at a basic level; "
+            "friends need a shared language at level 2 or more") in page
+    assert "1 shares no language with them (they speak Central Kurdish)" in page
+    assert "Central Kurdish and Danish" not in page
+    batch = client.get("/matches/batch?municipality=751").get_data(as_text=True)
+    assert "which they speak at a basic level" in batch
