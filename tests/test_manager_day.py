@@ -1,8 +1,10 @@
 """Issue #11, "a manager's real day": each test is a behaviour a manager, volunteer or refugee notices."""
+import re
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from freezegun import freeze_time
 
 from app.auth.models import Role
 from app.extensions import db
@@ -30,6 +32,10 @@ def ended_match(refugee, volunteer, user, reason):
     services.end(match, user, reason)
     db.session.commit()
     return match
+
+
+def mail_to(outbox, address):
+    return [message for message in outbox if message["To"] == address]
 
 
 def suggested(page):
@@ -78,3 +84,60 @@ def test_reasons_name_the_real_language_cause(client, login_as, make_person):
     assert "Central Kurdish and Danish" not in page
     batch = client.get("/matches/batch?municipality=751").get_data(as_text=True)
     assert "which they speak at a basic level" in batch
+
+
+def test_both_sides_are_told_each_step_in_their_own_language(client, login_as, make_person, outbox):
+    refugee = make_person("refugee", full_name="Amal Haddad", postcode="8000", languages={"ar": 5},
+                          email="amal@example.org", message_locale="ar")
+    volunteer = make_person("volunteer", full_name="Birgitte Friend Holm", postcode="8000", languages={"ar": 4},
+                            email="birgitte@example.org", message_locale="da")
+    manager = login_as(Role.MANAGER, ["Aarhus"], locale="en", full_name="Mette Manager")
+    client.post(f"/matches/propose/{refugee.id}", data={"volunteer_id": volunteer.id})
+    match = db.session.scalars(sa.select(Match)).one()
+    to_refugee, to_volunteer = mail_to(outbox, "amal@example.org"), mail_to(outbox, "birgitte@example.org")
+    assert len(to_refugee) == 1 and len(to_volunteer) == 1
+    assert "Birgitte" in to_refugee[0].get_content() and "Holm" not in to_refugee[0].get_content()
+    assert "Mette Manager" in to_refugee[0].get_content() and manager.email in to_volunteer[0].get_content()
+    assert "Amal" in to_volunteer[0].get_content()
+    assert to_refugee[0]["Subject"] != to_volunteer[0]["Subject"]  # Arabic and Danish
+    for side in ("refugee", "volunteer"):
+        client.post(f"/matches/{match.id}/answer", data={"side": side, "answer": "yes"})
+    assert len(mail_to(outbox, "amal@example.org")) == 2 and len(mail_to(outbox, "birgitte@example.org")) == 2
+    client.post(f"/matches/{match.id}/end", data={"reason": "moved"})
+    assert len(mail_to(outbox, "amal@example.org")) == 3 and len(mail_to(outbox, "birgitte@example.org")) == 3
+
+
+def test_people_without_email_are_on_the_call_list(client, login_as, make_person):
+    refugee = make_person("refugee", full_name="Amal Haddad", postcode="8000", languages={"ar": 5}, email=None)
+    volunteer = make_person("volunteer", full_name="Best Friend", postcode="8000", languages={"ar": 4},
+                            email="best@example.org")
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    client.post(f"/matches/propose/{refugee.id}", data={"volunteer_id": volunteer.id})
+    home = client.get("/").get_data(as_text=True).split("Matches: calls and answers")[1].split("</section>")[0]
+    assert "Call" in home and "Amal Haddad" in home and "tell them about the proposed friend" in home
+    assert "Best Friend</a>" not in home.split("the match")[0]
+
+
+def test_unanswered_proposals_show_after_a_week_and_ask_for_withdrawal_after_two(client, login_as, make_person):
+    refugee = make_person("refugee", full_name="Amal Haddad", postcode="8000", languages={"ar": 5})
+    volunteer = make_person("volunteer", full_name="Best Friend", postcode="8000", languages={"ar": 4})
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    client.post(f"/matches/propose/{refugee.id}", data={"volunteer_id": volunteer.id})
+    match = db.session.scalars(sa.select(Match)).one()
+    client.post(f"/matches/{match.id}/answer", data={"side": "volunteer", "answer": "yes"})
+
+    def home():
+        return client.get("/").get_data(as_text=True).split("Matches: calls and answers")[1].split("</section>")[0]
+
+    assert "No answer" not in home()
+    with freeze_time(match.proposed_at + timedelta(days=8)):
+        page = home()
+        assert "proposed 8 days ago" in page and "The refugee: no answer yet" in page
+        assert "Withdraw the proposal" not in page
+    with freeze_time(match.proposed_at + timedelta(days=15)):
+        page = home()
+        assert "Withdraw the proposal" in page
+        end_page = client.get(f"/matches/{match.id}/end?reason=withdrawn").get_data(as_text=True)
+        assert re.search(r'<option (?=[^>]*selected)(?=[^>]*value="withdrawn")', end_page)
+    db.session.expire_all()
+    assert db.session.get(Match, match.id).status == "proposed"  # nothing expires by itself

@@ -32,6 +32,7 @@ END_REASONS = {
     "moved": _l("One of them moved"),
     "not_a_good_fit": _l("Not a good fit"),
     "no_contact": _l("No contact"),
+    "withdrawn": _l("Proposal withdrawn: no answer"),
     "other": _l("Other"),
 }
 

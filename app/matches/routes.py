@@ -139,6 +139,8 @@ def answer(match_id):
 def end(match_id):
     match = _match(match_id)
     form = EndForm()
+    if request.method == "GET" and request.args.get("reason") in END_REASONS:
+        form.reason.data = request.args["reason"]  # "withdraw the proposal" from the home page
     if form.validate_on_submit():
         if _attempt(services.end, match, current_user, form.reason.data, form.note.data,
                     form.back_to_waiting.data):
