@@ -141,3 +141,43 @@ def test_unanswered_proposals_show_after_a_week_and_ask_for_withdrawal_after_two
         assert re.search(r'<option (?=[^>]*selected)(?=[^>]*value="withdrawn")', end_page)
     db.session.expire_all()
     assert db.session.get(Match, match.id).status == "proposed"  # nothing expires by itself
+
+
+def apply(client, **overrides):
+    data = {
+        "full_name": "Ida Nielsen", "email": "ida@example.org", "phone": "22 33 44 55", "message_locale": "da",
+        "gender": "", "wants_gender": "", "postcode": "8000", "languages-0-code": "da", "languages-0-level": "5",
+        "interests": ["cooking"], "available_weekend": "y", "capacity": "1", "consent_matching": "y",
+        "consent_contact": "y", "website": "",
+    }
+    data.update(overrides)
+    return client.post("/volunteer", data=data)
+
+
+def test_a_repeated_application_is_flagged_for_the_manager_not_the_applicant(client, login_as):
+    first = apply(client).get_data(as_text=True)
+    second = apply(client, email="IDA@example.org", full_name="Ida Nielsen").get_data(as_text=True)
+    assert first == second  # the same thank-you: nothing says who is registered
+    from app.people.models import Volunteer
+    older, newer = db.session.scalars(sa.select(Volunteer).order_by(Volunteer.id)).all()
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    page = client.get(f"/people/{newer.id}").get_data(as_text=True)
+    assert "Possible duplicate of" in page and f"/people/{older.id}" in page
+    assert "same phone number" in page and "same e-mail" in page
+    client.post(f"/people/{older.id}/merge/{newer.id}", follow_redirects=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Volunteer).where(
+        Volunteer.archived_at.is_(None))) == 1
+
+
+def test_a_manager_typing_a_name_is_warned_about_its_spelling_variants(client, login_as, make_person):
+    known = make_person("refugee", full_name="Mohammed Al-Hassan", birth_year=1990, phone="+4511111111")
+    make_person("refugee", full_name="Mohammed Jensen", birth_year=1990, phone="+4522222222")
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    page = client.post("/people/refugees/new", data={"full_name": "Mohamad Al-Hasan", "check_duplicates": "1"})
+    text = page.get_data(as_text=True)
+    assert "This person may already be registered" in text
+    assert f"/people/{known.id}" in text and "similar name" in text
+    assert "Mohammed Jensen" not in text
+    assert "is-invalid" not in text  # only a check: no errors for fields not filled in yet
+    other = client.post("/people/refugees/new", data={"full_name": "Selam Tesfay", "check_duplicates": "1"})
+    assert "No one with a similar name, phone or e-mail is registered." in other.get_data(as_text=True)

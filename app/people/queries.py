@@ -133,12 +133,18 @@ def find_duplicates(kind, municipality_code, full_name, latin_name=None, birth_y
     """Return people of `kind` in the municipality who are likely the same person.
 
     Same phone or e-mail, or a similar name (across spellings) with the same
-    birth year. A shared common first name alone is not enough.
+    birth year. While the birth year is not known yet (a manager has typed
+    only the name), a similar whole name is enough to ask; a shared common
+    first name alone never is.
     """
+    keys = name_keys(full_name, latin_name)
+    tokens = {token for key in keys for token in key.split() if len(token) >= 3}
     same = [c for c in (
         Person.phone == phone if phone else None,
         Person.email == email if email else None,
         Person.birth_year == birth_year if birth_year else None,
+        sa.or_(*(Person.name_key.contains(t, autoescape=True) for t in tokens)) if tokens and not birth_year
+        else None,
     ) if c is not None]
     if not same:
         return []
@@ -150,7 +156,6 @@ def find_duplicates(kind, municipality_code, full_name, latin_name=None, birth_y
     )
     if exclude_id is not None:
         query = query.where(Person.id != exclude_id)
-    keys = name_keys(full_name, latin_name)
     found = []
     for person in db.session.scalars(query.limit(200)):
         reasons = []
@@ -162,6 +167,8 @@ def find_duplicates(kind, municipality_code, full_name, latin_name=None, birth_y
             keys, name_keys(person.full_name, person.latin_name)
         ):
             reasons.append(_l("similar name and same birth year"))
+        elif not birth_year and names_similar(keys, name_keys(person.full_name, person.latin_name)):
+            reasons.append(_l("similar name"))
         if reasons:
             found.append(PossibleDuplicate(person, reasons))
     return found
