@@ -181,3 +181,26 @@ def test_a_manager_typing_a_name_is_warned_about_its_spelling_variants(client, l
     assert "is-invalid" not in text  # only a check: no errors for fields not filled in yet
     other = client.post("/people/refugees/new", data={"full_name": "Selam Tesfay", "check_duplicates": "1"})
     assert "No one with a similar name, phone or e-mail is registered." in other.get_data(as_text=True)
+
+
+def listed(client, plural, q):
+    """Names on the first page of a people list searched for `q`, in order."""
+    page = client.get(f"/people/{plural}", query_string={"q": q}).get_data(as_text=True)
+    return re.findall(r'<a href="/people/\d+" dir="auto">([^<]+)</a>', page)
+
+
+def test_search_ranks_by_the_whole_name_and_finds_nonsense_nowhere(client, login_as, make_person):
+    names = ["Mohammed Al-Hassan", "Ahmed Khalil", "Araz Mohammed", "Zainab Haidari", "Aaron Baker",
+             "Mohammed Jensen", "Fatima Zahra", "Ali Ahmadi", "Hassan Mahmoud", "Anna Larsen"]
+    for n, name in enumerate(names):
+        make_person("refugee", full_name=name, phone=f"+45223344{n:02d}")
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    assert listed(client, "refugees", "zz") == []
+    assert listed(client, "refugees", "aaaa") == []
+    assert listed(client, "refugees", "Mohamad Alhasan")[0] == "Mohammed Al-Hassan"
+    assert "Mohammed Jensen" not in listed(client, "refugees", "Mohamad Alhasan")
+    assert listed(client, "refugees", "Ahmad Kalil") == ["Ahmed Khalil"]
+    assert listed(client, "refugees", "Araz Muhammad")[0] == "Araz Mohammed"
+    assert set(listed(client, "refugees", "Mohammed")) >= {"Mohammed Al-Hassan", "Mohammed Jensen", "Araz Mohammed"}
+    for phone in ("+45 22 33 44 03", "0045 2233 4403", "22-33-44-03", "(+45) 22334403"):
+        assert listed(client, "refugees", phone) == ["Zainab Haidari"], phone

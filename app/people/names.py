@@ -13,6 +13,10 @@ from rapidfuzz import fuzz
 
 #: Similarity (0-100) of spelling-variant keys above which two names are "the same".
 SIMILAR_NAME_SCORE = 88
+#: A search finds a person when its words match their name's words this well on average (0-100).
+SEARCH_SCORE = 80
+#: A search word this long also matches the start of a longer name ("Moh" finds Mohammed).
+PREFIX_LENGTH = 3
 
 #: Danish letters are spelled out, not stripped: "Søren" ~ "Soeren".
 _LATIN_EXPANSIONS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss"})
@@ -20,6 +24,8 @@ _LATIN_EXPANSIONS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss
 _ARABIC_VARIANTS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ـ": None})
 _ARABIC_ARTICLE = re.compile(r"(?<!\S)ال(?=\S{2,})")
 _PREFIXES = {"al", "el", "ul", "al-", "el-"}
+#: An article written together with the name ("Alhasan", key "alhsn"): also tried without it.
+_JOINED_ARTICLE = re.compile(r"^(al|el|ul)(?=\w{3,})")
 _VOWELS = set("aeiouy")
 
 
@@ -61,3 +67,27 @@ def names_similar(keys, other_keys):
     return any(
         fuzz.token_sort_ratio(a, b) >= SIMILAR_NAME_SCORE for a in keys for b in other_keys
     )
+
+
+def _word_score(word, name_word):
+    if name_word in (word, _JOINED_ARTICLE.sub("", word)):
+        return 100
+    if len(word) >= PREFIX_LENGTH and name_word.startswith(word):
+        return 95
+    return fuzz.ratio(word, name_word)
+
+
+def search_score(query_key, person_key):
+    """How well a search (as a key) matches a person's name key, 0-100.
+
+    Each word of the search is matched to the closest word of the name (all
+    of its spellings) and the mean taken, so "Mohamad Alhasan" finds
+    "Mohammed Al-Hassan" while "zz" or "aaaa" match no real name. The
+    whole-name similarity is added as a fraction below one point, so word
+    order only breaks ties ("Mohammed Hassan" before "Hassan Mohammed").
+    """
+    words, name_words = query_key.split(), person_key.split()
+    if not words or not name_words:
+        return 0
+    mean = sum(max(_word_score(w, n) for n in name_words) for w in words) / len(words)
+    return mean + fuzz.ratio(query_key, person_key) / 1000

@@ -1,4 +1,5 @@
 """Finding people: filtered, scoped lists, the waiting list and duplicates."""
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from app.people.models import (
     Refugee,
     RefugeeStatus,
 )
-from app.people.names import name_key, name_keys, names_similar
+from app.people.names import SEARCH_SCORE, name_key, name_keys, names_similar, search_score
 from app.permissions import scope_to_user
 from app.timeutil import add_years, today_local
 
@@ -74,25 +75,48 @@ def people_query(model, user, criteria, today=None):
         query = query.where(
             *certificate_expiring(model, today or today_local(), criteria.certificate_expires_within)
         )
-    query = _search(query, model, criteria.text)
-    return query.order_by(*SORTS.get(criteria.sort, SORTS["name"])).options(
+    query, best_first = _search(query, model, criteria.text)
+    order = SORTS.get(criteria.sort, SORTS["name"])
+    return query.order_by(*((best_first, *order) if best_first is not None else order)).options(
         selectinload(model.municipality), selectinload(model.languages)
     )
 
 
+#: At most this many best-matching people are listed for a name search.
+SEARCH_LIMIT = 500
+
+
+def phone_digits(text):
+    """The digits of `text` if it is written like a phone number (+45 22 33 44 55, 0045-2233 4455), else None."""
+    compact = re.sub(r"[\s\-().+/]", "", text)
+    return compact if compact.isdigit() and len(compact) >= 6 else None
+
+
 def _search(query, model, text):
-    """Match names across spelling variants, or a phone number or e-mail exactly."""
+    """Filter to the people `text` finds; return (query, order) where order ranks the best first or is None.
+
+    An e-mail is matched exactly, a phone number in any common format by its
+    last eight digits; anything else is a name, ranked by `search_score`
+    across spellings, and nonsense below the threshold finds no one.
+    """
     text = (text or "").strip()
     if not text:
-        return query
+        return query, None
     if "@" in text:
-        return query.where(model.email == text.lower())
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if len(digits) >= 6 and len(digits) >= len(text.replace(" ", "")) - 3:
-        return query.where(model.phone.contains(digits[-8:]))
-    for token in name_key(text).split():
-        query = query.where(model.name_key.contains(token, autoescape=True))
-    return query
+        return query.where(model.email == text.lower()), None
+    digits = phone_digits(text)
+    if digits:
+        return query.where(model.phone.contains(digits[-8:])), None
+    wanted = name_key(text)
+    keys = db.session.execute(query.with_only_columns(model.id, model.name_key).order_by(None)).all()
+    scored = sorted(
+        ((score, person_id) for person_id, key in keys if (score := search_score(wanted, key)) >= SEARCH_SCORE),
+        reverse=True,
+    )[:SEARCH_LIMIT]
+    ranks = {person_id: rank for rank, (_, person_id) in enumerate(scored)}
+    if not ranks:
+        return query.where(sa.false()), None
+    return query.where(model.id.in_(ranks)), sa.case(ranks, value=model.id)
 
 
 def certificate_expiring(model, today, within_days):
