@@ -194,6 +194,7 @@ def test_search_ranks_by_the_whole_name_and_finds_nonsense_nowhere(client, login
              "Mohammed Jensen", "Fatima Zahra", "Ali Ahmadi", "Hassan Mahmoud", "Anna Larsen"]
     for n, name in enumerate(names):
         make_person("refugee", full_name=name, phone=f"+45223344{n:02d}")
+    make_person("volunteer", full_name="Ahmed Khalil", phone="+4599887766")  # not on the refugees' list
     login_as(Role.MANAGER, ["Aarhus"], locale="en")
     assert listed(client, "refugees", "zz") == []
     assert listed(client, "refugees", "aaaa") == []
