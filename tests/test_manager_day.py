@@ -205,3 +205,20 @@ def test_search_ranks_by_the_whole_name_and_finds_nonsense_nowhere(client, login
     assert set(listed(client, "refugees", "Mohammed")) >= {"Mohammed Al-Hassan", "Mohammed Jensen", "Araz Mohammed"}
     for phone in ("+45 22 33 44 03", "0045 2233 4403", "22-33-44-03", "(+45) 22334403"):
         assert listed(client, "refugees", phone) == ["Zainab Haidari"], phone
+
+
+def test_namesakes_are_told_apart_wherever_they_are_listed(client, login_as, make_person):
+    older = make_person("refugee", full_name="Mohammed Ali", birth_year=1980, postcode="8000", languages={"ar": 5})
+    younger = make_person("refugee", full_name="Mohammed Ali", birth_year=1999, postcode="8200", languages={"ar": 5})
+    volunteer = make_person("volunteer", full_name="Best Friend", postcode="8000", languages={"ar": 4}, capacity=2)
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    for url in ("/people/refugees", "/people/waiting", "/matches/batch?municipality=751"):
+        page = client.get(url).get_data(as_text=True)
+        for person, born, postcode in ((older, "born 1980", "8000"), (younger, "born 1999", "8200")):
+            assert re.search(rf'href="/people/{person.id}" dir="auto">Mohammed Ali</a>\s*<small[^>]*>{born} · '
+                             rf'{postcode} · <span dir="ltr">#{person.id}</span></small>', page), url
+    client.post(f"/matches/propose/{older.id}", data={"volunteer_id": volunteer.id})
+    page = client.get("/matches/").get_data(as_text=True)
+    assert f'href="/people/{older.id}"' in page and "born 1980" in page and f'href="/people/{volunteer.id}"' in page
+    merge = client.get(f"/people/{older.id}/merge").get_data(as_text=True)
+    assert f'href="/people/{younger.id}"' in merge and "born 1999 · 8200" in merge
