@@ -222,3 +222,22 @@ def test_namesakes_are_told_apart_wherever_they_are_listed(client, login_as, mak
     assert f'href="/people/{older.id}"' in page and "born 1980" in page and f'href="/people/{volunteer.id}"' in page
     merge = client.get(f"/people/{older.id}/merge").get_data(as_text=True)
     assert f'href="/people/{younger.id}"' in merge and "born 1999 · 8200" in merge
+
+
+def test_import_help_uses_the_templates_separators(client, login_as):
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    template = client.get("/people/refugees/import/template.csv")
+    header = template.data.decode("utf-8-sig").splitlines()[0]
+    assert ";" in header and "," not in header  # the template separates columns with semicolons
+    help_text = client.get("/people/refugees/import").get_data(as_text=True)
+    assert "ar:5, da:2" in help_text and "ar:5; da:2" not in help_text
+
+
+def test_a_cell_holding_the_separator_is_a_clear_row_error(client, login_as):
+    from tests.test_import_export import HEADER_DA, upload
+
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    content = (HEADER_DA + "\nAmal Haddad;22 33 44 55;;1990;8000;ar:5; da:2;fodbold;weekend;2026-01-05;ja;papir\n")
+    page = upload(client, "refugees", "people.csv", content.encode()).get_data(as_text=True)
+    assert "This row has 12 cells but the header has 11: a cell contains the column separator." in page
+    assert "not a yes or no" not in page and "not a date" not in page  # no errors from shifted cells
