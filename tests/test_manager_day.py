@@ -241,3 +241,37 @@ def test_a_cell_holding_the_separator_is_a_clear_row_error(client, login_as):
     page = upload(client, "refugees", "people.csv", content.encode()).get_data(as_text=True)
     assert "This row has 12 cells but the header has 11: a cell contains the column separator." in page
     assert "not a yes or no" not in page and "not a date" not in page  # no errors from shifted cells
+
+
+def test_an_approved_volunteer_is_invited_to_an_account_linked_to_their_record(client, login_as, outbox):
+    from app.auth.models import User
+    from app.people.models import Volunteer
+
+    apply(client, email="ida@example.org", message_locale="da")
+    outbox.clear()
+    volunteer = db.session.scalars(sa.select(Volunteer)).one()
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    client.post(f"/applicants/{volunteer.id}/approve")
+    account = db.session.scalars(sa.select(User).where(User.email == "ida@example.org")).one()
+    assert account.role == "volunteer" and account.person_id == volunteer.id and not account.has_password
+    [invitation] = [m for m in mail_to(outbox, "ida@example.org") if "/auth/invitation/" in m.get_content()]
+    link = re.search(r"http://localhost(/auth/invitation/\S+)", invitation.get_content()).group(1)
+    client.post("/auth/logout")
+    page = client.get(link)
+    assert page.status_code == 200 and 'type="password"' in page.get_data(as_text=True)
+
+
+def test_last_logged_in_is_the_previous_login(client, make_user):
+    from datetime import datetime, timezone
+
+    from tests.conftest import log_in
+
+    user = make_user(Role.MANAGER, ["Aarhus"], locale="en")
+    with freeze_time(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)):
+        log_in(client, user.email)
+    client.post("/auth/logout")
+    with freeze_time(datetime(2026, 3, 5, 9, 0, tzinfo=timezone.utc)):
+        log_in(client, user.email)
+        home = client.get("/").get_data(as_text=True)
+    assert "Last logged in Mar 2, 2026" in home
+    assert "Mar 5, 2026" not in home
