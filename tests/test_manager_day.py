@@ -183,9 +183,9 @@ def test_a_manager_typing_a_name_is_warned_about_its_spelling_variants(client, l
     assert "No one with a similar name, phone or e-mail is registered." in other.get_data(as_text=True)
 
 
-def listed(client, plural, q):
+def listed(client, plural, q="", **filters):
     """Names on the first page of a people list searched for `q`, in order."""
-    page = client.get(f"/people/{plural}", query_string={"q": q}).get_data(as_text=True)
+    page = client.get(f"/people/{plural}", query_string={"q": q, **filters}).get_data(as_text=True)
     return re.findall(r'<a href="/people/\d+" dir="auto">([^<]+)</a>', page)
 
 
@@ -275,3 +275,64 @@ def test_last_logged_in_is_the_previous_login(client, make_user):
         home = client.get("/").get_data(as_text=True)
     assert "Last logged in Mar 2, 2026" in home
     assert "Mar 5, 2026" not in home
+
+
+def test_dashboard_counts_agree_with_the_lists_they_link_to(client, login_as, make_person):
+    for n in range(3):
+        make_person("refugee", full_name=f"Waiting Person {n}")
+    make_person("refugee", full_name="No Consent Person", consents={"matching": False})
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    home = client.get("/").get_data(as_text=True)
+    assert "See all 3 waiting" in home
+    assert "See all 4 with the status waiting" in home
+    assert "1 of them has not consented to matching and is not on the waiting list" in home
+    assert len(listed(client, "waiting")) == 3
+    assert len(listed(client, "refugees", status="waiting")) == 4
+
+
+def test_the_language_chosen_on_the_login_page_is_kept_and_saved(client, make_user):
+    from app.auth.models import User
+    from tests.conftest import PASSWORD, log_in
+
+    user = make_user(Role.MANAGER, ["Aarhus"], locale="da")
+    page = client.get("/auth/login?lang=ti").get_data(as_text=True)
+    assert re.search(r'name="lang" type="hidden" value="ti"', page)
+    client.post("/auth/login", data={"login": user.email, "password": PASSWORD, "lang": "ti"})
+    db.session.expire_all()
+    assert db.session.get(User, user.id).locale == "ti"
+    assert '<html lang="ti"' in client.get("/").get_data(as_text=True)
+    client.post("/language", data={"lang": "ar", "next": "/"})
+    db.session.expire_all()
+    assert db.session.get(User, user.id).locale == "ar"
+    client.post("/auth/logout")
+    client.delete_cookie("lang")
+    log_in(client, user.email)
+    assert '<html lang="ar"' in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang, expected", [("ti", "መጋ 4, 2026"), ("ar", "4 مارس 2026"), ("en", "Mar 4, 2026")])
+def test_dates_name_the_month_in_every_language(app, lang, expected):
+    from datetime import datetime, timezone
+
+    from flask_babel import force_locale
+
+    from app.i18n.dates import day, when
+
+    with app.test_request_context(), force_locale(lang):
+        assert day(date(2026, 3, 4)) == expected
+        assert expected in when(datetime(2026, 3, 4, 12, 5, tzinfo=timezone.utc))
+
+
+def test_distances_use_the_locales_unit(client, login_as, make_person):
+    refugee = make_person("refugee", full_name="Amal Haddad", postcode="8000", languages={"ar": 5})
+    make_person("volunteer", full_name="Best Friend", postcode="8200", languages={"ar": 4})
+    login_as(Role.MANAGER, ["Aarhus"], locale="ar")
+    page = client.get(f"/matches/suggestions/{refugee.id}").get_data(as_text=True)
+    assert re.search(r"\d كم", page) and "km" not in page.split("<main")[1]
+
+
+def test_the_public_form_addresses_the_visitor(client):
+    page = client.post("/volunteer?lang=en", data={"full_name": "Ida Nielsen", "postcode": "8000"})
+    text = page.get_data(as_text=True)
+    assert "so that we can contact you" in text and "As you write it" in text
+    assert "the person" not in text

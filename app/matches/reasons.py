@@ -1,6 +1,7 @@
 """Render the matching core's reasons in the viewer's language."""
-from flask_babel import format_decimal, gettext as _, ngettext
+from flask_babel import gettext as _, ngettext
 
+from app.i18n.dates import distance
 from app.i18n.lists import format_list
 from app.i18n.names import spoken_language_name, viewer_locale
 from app.matching.scoring import MIN_SHARED_LEVEL
@@ -29,7 +30,7 @@ def describe(reason, locale, interest_name):
         case "no_shared_interests":
             return _("No shared interests")
         case "distance":
-            return _("%(km)s km apart", km=format_decimal(p["km"], format="#,##0.0"))
+            return _("%(distance)s apart", distance=distance(p["km"]))
         case "shared_availability":
             return _("Both free: %(slots)s", slots=format_list((AVAILABILITY_TITLES[s] for s in p["slots"]), locale))
         case "no_shared_availability":
@@ -62,8 +63,8 @@ def describe(reason, locale, interest_name):
         case "no_capacity":
             return _("No free place")
         case "too_far":
-            return _("%(km)s km apart, more than %(max)s km", km=format_decimal(p["km"], format="#,##0.0"),
-                     max=format_decimal(p["max_km"], format="#,##0"))
+            return _("%(distance)s apart, more than %(max)s", distance=distance(p["km"]),
+                     max=distance(p["max_km"], decimals=0))
         case "different_municipality":
             return _("Lives in another municipality")
     return reason.code
