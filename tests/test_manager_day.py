@@ -179,6 +179,8 @@ def test_a_manager_typing_a_name_is_warned_about_its_spelling_variants(client, l
     assert f"/people/{known.id}" in text and "similar name" in text
     assert "Mohammed Jensen" not in text
     assert "is-invalid" not in text  # only a check: no errors for fields not filled in yet
+    form = client.get("/people/refugees/new").get_data(as_text=True).split('class="people-form"')[1]
+    assert "check_duplicates" not in form.split('type="submit"')[0]  # Enter in a field saves; it does not check
     other = client.post("/people/refugees/new", data={"full_name": "Selam Tesfay", "check_duplicates": "1"})
     assert "No one with a similar name, phone or e-mail is registered." in other.get_data(as_text=True)
 
