@@ -77,17 +77,47 @@ def _word_score(word, name_word):
     return fuzz.ratio(word, name_word)
 
 
-def search_score(query_key, person_key):
-    """How well a search (as a key) matches a person's name key, 0-100.
+def first_letters(query_key):
+    """The letters a name word must start with to be worth scoring against a search.
+
+    A person is found only when some word of the search matches one of their
+    name's words closely, and spelling-variant keys keep each word's first
+    letter ("Kalil" kl, "Khalil" khl), so the database can leave out every
+    name with no word starting with one of these before any scoring.
+    """
+    words = query_key.split()
+    return {w[0] for w in words} | {_JOINED_ARTICLE.sub("", w)[:1] for w in words} - {""}
+
+
+def search_scores(query_key, person_keys, threshold):
+    """Score name keys against a search (as a key): {index: score} of those at or above `threshold`.
 
     Each word of the search is matched to the closest word of the name (all
     of its spellings) and the mean taken, so "Mohamad Alhasan" finds
     "Mohammed Al-Hassan" while "zz" or "aaaa" match no real name. The
     whole-name similarity is added as a fraction below one point, so word
     order only breaks ties ("Mohammed Hassan" before "Hassan Mohammed").
+    Names share few distinct words, so each pair of words is compared once.
+    This runs for every candidate of a search, so it is written as plain loops.
     """
-    words, name_words = query_key.split(), person_key.split()
-    if not words or not name_words:
-        return 0
-    mean = sum(max(_word_score(w, n) for n in name_words) for w in words) / len(words)
-    return mean + fuzz.ratio(query_key, person_key) / 1000
+    words = query_key.split()
+    if not words:
+        return {}
+    #: Per search word, the score of each name word met so far (names share few words).
+    known = [(word, {}) for word in words]
+    needed = threshold * len(words)
+    found = {}
+    for index, person_key in enumerate(person_keys):
+        name_words = person_key.split()
+        total = 0
+        for word, scores in known:
+            best = 0
+            for name_word in name_words:
+                score = scores.get(name_word)
+                if score is None:
+                    score = scores[name_word] = _word_score(word, name_word)
+                best = max(best, score)
+            total += best
+        if name_words and total >= needed:
+            found[index] = total / len(words) + fuzz.ratio(query_key, person_key) / 1000
+    return found

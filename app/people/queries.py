@@ -17,7 +17,7 @@ from app.people.models import (
     Refugee,
     RefugeeStatus,
 )
-from app.people.names import SEARCH_SCORE, name_key, name_keys, names_similar, search_score
+from app.people.names import SEARCH_SCORE, first_letters, name_key, name_keys, names_similar, search_scores
 from app.permissions import scope_to_user
 from app.timeutil import add_years, today_local
 
@@ -96,7 +96,7 @@ def _search(query, model, text):
     """Filter to the people `text` finds; return (query, order) where order ranks the best first or is None.
 
     An e-mail is matched exactly, a phone number in any common format by its
-    last eight digits; anything else is a name, ranked by `search_score`
+    last eight digits; anything else is a name, ranked by `search_scores`
     across spellings, and nonsense below the threshold finds no one.
     """
     text = (text or "").strip()
@@ -108,12 +108,13 @@ def _search(query, model, text):
     if digits:
         return query.where(model.phone.contains(digits[-8:])), None
     wanted = name_key(text)
-    keys = db.session.execute(query.with_only_columns(model.id, model.name_key).order_by(None)).all()
-    scored = sorted(
-        ((score, person_id) for person_id, key in keys if (score := search_score(wanted, key)) >= SEARCH_SCORE),
-        reverse=True,
-    )[:SEARCH_LIMIT]
-    ranks = {person_id: rank for rank, (_, person_id) in enumerate(scored)}
+    starts = [sa.or_(model.name_key.startswith(letter, autoescape=True),
+                     model.name_key.contains(" " + letter, autoescape=True)) for letter in first_letters(wanted)]
+    candidates = query.with_only_columns(model.id, model.name_key).where(sa.or_(sa.false(), *starts))
+    rows = db.session.execute(candidates.order_by(None)).all()
+    scores = search_scores(wanted, [key for _, key in rows], SEARCH_SCORE)
+    best = sorted(scores, key=scores.get, reverse=True)[:SEARCH_LIMIT]
+    ranks = {rows[index][0]: rank for rank, index in enumerate(best)}
     if not ranks:
         return query.where(sa.false()), None
     return query.where(model.id.in_(ranks)), sa.case(ranks, value=model.id)
