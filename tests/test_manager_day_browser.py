@@ -37,6 +37,7 @@ def test_lists_become_cards_on_a_phone(page, live_server, make_user, make_person
     db.session.commit()
     log_in(page, live_server, manager)
     for name, path, badge in (("people", "/people/refugees", "td .badge"),
+                              ("waiting", "/people/waiting", "td .btn"),
                               ("matches", "/matches/", "td"),
                               ("batch", "/matches/batch?municipality=751", "td.small")):
         page.goto(live_server + path)
