@@ -107,6 +107,19 @@ def test_both_sides_are_told_each_step_in_their_own_language(client, login_as, m
     assert len(mail_to(outbox, "amal@example.org")) == 3 and len(mail_to(outbox, "birgitte@example.org")) == 3
 
 
+def test_a_withdrawn_proposal_is_not_called_an_ended_friendship(client, login_as, make_person, outbox):
+    refugee = make_person("refugee", full_name="Amal Haddad", postcode="8000", languages={"ar": 5},
+                          email="amal@example.org", message_locale="en")
+    volunteer = make_person("volunteer", full_name="Best Friend", postcode="8000", languages={"ar": 4})
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    client.post(f"/matches/propose/{refugee.id}", data={"volunteer_id": volunteer.id})
+    match = db.session.scalars(sa.select(Match)).one()
+    client.post(f"/matches/{match.id}/end", data={"reason": "withdrawn", "back_to_waiting": "y"})
+    last = mail_to(outbox, "amal@example.org")[-1]
+    assert last["Subject"] == "The proposed friendship will not go ahead"
+    assert "The proposal that you and Best become friends has been withdrawn." in last.get_content()
+
+
 def test_people_without_email_are_on_the_call_list(client, login_as, make_person):
     refugee = make_person("refugee", full_name="Amal Haddad", postcode="8000", languages={"ar": 5}, email=None)
     volunteer = make_person("volunteer", full_name="Best Friend", postcode="8000", languages={"ar": 4},

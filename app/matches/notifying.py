@@ -48,7 +48,7 @@ def tell_both_sides(match, event):
         if person.email:
             queue_mail(
                 person.email, f"email/match_{event}.txt", person.message_locale,
-                person=person, side=side, friend=first_name(friend), manager=match.proposed_by,
+                match=match, person=person, side=side, friend=first_name(friend), manager=match.proposed_by,
             )
 
 
