@@ -20,7 +20,6 @@ from app.outbox.services import queue_mail
 from app.people.models import Person
 from app.permissions import scope_to_user
 
-EVENTS = (MatchStatus.PROPOSED, MatchStatus.ACTIVE, MatchStatus.ENDED)
 #: What the manager tells a person without e-mail, by the match's step.
 CALL_TEXTS = {
     MatchStatus.PROPOSED: _l("tell them about the proposed friend and ask for their answer"),
@@ -34,6 +33,7 @@ REMIND, WITHDRAW = timedelta(days=7), timedelta(days=14)
 
 
 def first_name(person):
+    """How a friend is named in an e-mail: first name only, the rest stays with the manager."""
     return person.full_name.split()[0] if person.full_name.split() else person.full_name
 
 
