@@ -52,3 +52,24 @@ def test_lists_become_cards_on_a_phone(page, live_server, make_user, make_person
         page.goto(live_server + path)
         assert page.locator("table.table-stack thead").bounding_box()["width"] > 100
         screenshot(page, f"desktop-{name}-{lang}")
+
+
+def test_duplicate_check_and_applicant_warning_on_a_phone_in_arabic(page, live_server, make_user, make_person):
+    manager = make_user(Role.MANAGER, ["Aarhus"], locale="ar")
+    known = make_person("refugee", full_name="Mohammed Al-Hassan", birth_year=1990, postcode="8000")
+    first = make_person("volunteer", full_name="Ida Nielsen", email="ida@example.org", phone="+4522334455")
+    again = make_person("volunteer", status="applicant", full_name="Ida Nielsen", email="ida@example.org",
+                        phone="+4522334455")
+    log_in(page, live_server, manager)
+    page.goto(f"{live_server}/people/refugees/new")
+    page.fill("#full_name", "Mohamad Al-Hasan")
+    page.click("button[name=check_duplicates]")
+    page.wait_for_load_state()
+    assert page.locator(f"#duplicates a[href='/people/{known.id}']").count() == 1
+    assert page.input_value("#full_name") == "Mohamad Al-Hasan"
+    assert not has_horizontal_scroll(page)
+    screenshot(page, "duplicate-check-ar")
+    page.goto(f"{live_server}/people/{again.id}")
+    assert page.locator(f"#duplicates a[href='/people/{first.id}']").count() == 1
+    assert not has_horizontal_scroll(page)
+    screenshot(page, "applicant-duplicate-ar")
