@@ -83,6 +83,8 @@ def test_main_pages_have_no_wcag_violations(page, live_server, make_user, make_p
         "new-refugee": "/people/refugees/new",
         "refugee-detail": f"/people/{refugee.id}",
         "suggestions": f"/matches/suggestions/{waiting.id}",
+        "matches": "/matches/",
+        "batch": "/matches/batch?municipality=751",
     }
     admins = {"admin-users": "/admin/users"}
 

@@ -97,7 +97,7 @@ def test_refugee_list_and_form_at_phone_width(page, live_server, make_user, make
     page.select_option("#languages-0-level", "5")
     page.check("input[name=interests][value=cooking]")
     page.check("#consent_matching")
-    page.locator("form.people-form button[type=submit]").click()
+    page.locator("form.people-form button.btn-primary[type=submit]").click()
     page.wait_for_load_state()
     assert "فاطمة الزهراء" in page.locator("h1").inner_text()
     assert not has_horizontal_scroll(page)

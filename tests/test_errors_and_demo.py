@@ -4,7 +4,7 @@ from app import create_app
 from app.auth.models import Role, User
 from app.demo.seed import DEMO_PASSWORD
 from app.extensions import db
-from app.matches.models import Match
+from app.matches.models import END_REASONS, Match
 from app.people.models import Person
 from app.people.queries import find_duplicates
 from tests.conftest import html_root, log_in
@@ -50,6 +50,7 @@ def test_demo_seed_is_idempotent_and_logins_work(runner, client):
 
     statuses = set(db.session.scalars(sa.select(Match.status)))
     assert {"proposed", "active", "ended"} <= statuses
+    assert set(db.session.scalars(sa.select(Match.end_reason).where(Match.status == "ended"))) == set(END_REASONS)
     assert all(p.status != "matched" or p.kind == "volunteer" or
                db.session.scalar(sa.select(Match.id).where(Match.refugee_id == p.id, Match.status.in_(("proposed", "active"))))
                for p in people)

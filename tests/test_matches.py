@@ -39,7 +39,7 @@ def test_suggestions_rank_and_explain(client, login_as, people):
     assert "You both speak Arabic (5 – native / 4 – fluent)" in page
     assert "2 shared interests: Cooking and Football" in page
     assert "1 volunteer cannot be suggested." in page
-    assert "1 shares no language with them" in page
+    assert "1 shares only Danish with them, which they speak at a basic level" in page
 
 
 def test_lifecycle_from_proposal_to_end(client, login_as, people):

@@ -58,8 +58,8 @@ def test_a_plain_pair_is_allowed():
     ("refugee_fields", "volunteer_fields", "expected"),
     [
         ({}, {"languages": {"da": 5, "en": 5}}, Reason("no_shared_language", {})),
-        ({"languages": {"ar": 5, "en": 1}}, {"languages": {"en": 5}}, Reason("no_shared_language", {})),
-        ({"languages": {"ar": 1}}, {"languages": {"ar": 5}}, Reason("no_shared_language", {})),
+        ({"languages": {"ar": 5, "en": 1}}, {"languages": {"en": 5}}, Reason("language_too_basic", {"languages": ["en"]})),
+        ({"languages": {"ar": 1}}, {"languages": {"ar": 5}}, Reason("language_too_basic", {"languages": ["ar"]})),
         ({"wants_gender": "female"}, {"gender": "male"}, Reason("gender_wish_not_met", {"side": "refugee"})),
         ({"wants_gender": "female"}, {"gender": None}, Reason("gender_wish_not_met", {"side": "refugee"})),
         ({"gender": "male"}, {"wants_gender": "female"}, Reason("gender_wish_not_met", {"side": "volunteer"})),

@@ -1,6 +1,6 @@
 """Forms for logging in and managing one's own password."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, PasswordField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo, Length
 
 from app.forms import FlaskForm, required
@@ -33,6 +33,8 @@ class LoginForm(FlaskForm):
     login = StringField(_l("E-mail or phone number"), validators=[required()])
     password = PasswordField(_l("Password"), validators=[required()])
     remember = BooleanField(_l("Keep me logged in on this device"))
+    #: The language chosen on the login page (switcher or ?lang=), saved on the account at login.
+    lang = HiddenField()
     submit = SubmitField(_l("Log in"))
 
 

@@ -81,12 +81,20 @@ class User(UserMixin, db.Model):
     #: Deactivated users cannot log in; rows are kept for the audit trail.
     is_enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    #: The login before the current one: what "last logged in" shows (last_login_at is this very login).
+    previous_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: A volunteer's or refugee's own account is linked to their record in the registry.
+    person_id: Mapped[int | None] = mapped_column(
+        # use_alter: person.created_by_id points back at app_user.
+        sa.ForeignKey("person.id", ondelete="SET NULL", use_alter=True), unique=True
+    )
     #: Wrong passwords in a row; reaching the limit locks the account for a while.
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
+    person: Mapped["Person | None"] = relationship(foreign_keys=[person_id])  # noqa: F821
     municipalities: Mapped[list["Municipality"]] = relationship(  # noqa: F821
         secondary=manager_municipality, order_by="Municipality.name"
     )

@@ -14,6 +14,7 @@ from app.auth.services import (
 )
 from app.auth.tokens import INVITATION, PASSWORD_RESET, user_for_token
 from app.extensions import db
+from app.i18n import chosen_language, supported
 from app.signing import LinkError
 from app.urls import safe_next_url
 
@@ -38,10 +39,14 @@ def login():
         else:
             if user is None:
                 form.password.errors.append(_("Wrong e-mail, phone number or password."))
+            elif chosen := supported(form.lang.data or ""):
+                user.locale = chosen
         db.session.commit()
         if user is not None:
             login_user(user, remember=form.remember.data)
             return redirect(safe_next_url(request.args.get("next")))
+    if not form.lang.data:
+        form.lang.data = chosen_language()
     return render_template("auth/login.html", form=form)
 
 

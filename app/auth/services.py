@@ -67,7 +67,7 @@ def authenticate(login, password):
         return None
     user.failed_logins = 0
     user.locked_until = None
-    user.last_login_at = now
+    user.previous_login_at, user.last_login_at = user.last_login_at, now
     return user
 
 

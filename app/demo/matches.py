@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from app.demo.people import MUNICIPALITIES, SEED
 from app.extensions import db
 from app.matches import services
-from app.matches.models import Match
+from app.matches.models import END_REASONS, Match
 from app.matches.suggesting import batch_preview
 
 #: Of each municipality's optimal proposals: this share becomes active, then ended, the rest stays proposed.
@@ -19,15 +19,19 @@ def seed_matches():
         return 0
     rng = random.Random(SEED)
     made = 0
+    # The first matches end once for each reason, so a new user sees the rule at
+    # work: a failed pair is never suggested again, others come back "matched before".
+    first_endings = iter(END_REASONS)
     for code in MUNICIPALITIES:
         for refugee, volunteer, _ in batch_preview(code).proposals[:12]:
             match = services.propose(refugee.id, volunteer.id, None)
             made += 1
             roll = rng.random()
-            if roll < ACTIVE + ENDED:
+            ending = next(first_endings, None) or (rng.choice(tuple(END_REASONS)) if roll < ENDED else None)
+            if ending != "withdrawn" and (ending or roll < ACTIVE + ENDED):
                 services.accept(match, "refugee", None)
                 services.accept(match, "volunteer", None)
-            if roll < ENDED:
-                services.end(match, None, rng.choice(("natural_end", "moved", "no_contact")))
+            if ending:
+                services.end(match, None, ending)
     db.session.flush()
     return made

@@ -36,10 +36,15 @@ def select_locale():
         return default
     if current_user.is_authenticated and supported(current_user.locale):
         return current_user.locale
+    return chosen_language() or request.accept_languages.best_match(current_app.config["LANGUAGES"]) or default
+
+
+def chosen_language():
+    """The language the visitor picked themselves (?lang= or the switcher's cookie), or None."""
     for candidate in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
         if candidate and supported(candidate):
             return candidate
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or default
+    return None
 
 
 def remember_requested_language(response):
@@ -78,10 +83,13 @@ def init_app(app):
     check_catalogs(app)
     babel.init_app(app, locale_selector=select_locale)
     app.context_processor(page_language)
+    from app.i18n.dates import day, when
     from app.i18n.lists import format_list_html
     from app.i18n.names import interest_name, spoken_language_name
 
     app.add_template_filter(format_list_html, "format_list")
+    app.add_template_filter(day)
+    app.add_template_filter(when)
     app.add_template_global(spoken_language_name)
     app.add_template_filter(spoken_language_name)
     app.add_template_global(interest_name)

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.matches.models import OPEN_STATUSES, Match, MatchStatus
+from app.matches.models import FAILED_END_REASONS, OPEN_STATUSES, Match, MatchStatus
 from app.matching import Candidate, Weights
 from app.people.models import Person, Refugee, RefugeeStatus, Volunteer, VolunteerStatus
 from app.timeutil import today_local
@@ -72,12 +72,41 @@ def open_matches(volunteer_ids):
     return dict(rows.all())
 
 
-def declined_pairs(refugee_ids=None):
-    """(refugee id, volunteer id) pairs that were declined and must not be suggested again."""
-    query = sa.select(Match.refugee_id, Match.volunteer_id).where(Match.status == MatchStatus.DECLINED)
+def never_again_pairs(refugee_ids=None):
+    """(refugee id, volunteer id) pairs never to be suggested or proposed again.
+
+    A pair is out when one side declined it or when its match ended for a
+    reason that says the pairing failed (FAILED_END_REASONS). Suggestions,
+    batches and proposals all pass this set to the core as `exclude`.
+    """
+    failed = sa.or_(
+        Match.status == MatchStatus.DECLINED,
+        sa.and_(Match.status == MatchStatus.ENDED, Match.end_reason.in_(FAILED_END_REASONS)),
+    )
+    query = sa.select(Match.refugee_id, Match.volunteer_id).where(failed)
     if refugee_ids is not None:
         query = query.where(Match.refugee_id.in_(refugee_ids))
     return {tuple(row) for row in db.session.execute(query)}
+
+
+def earlier_matches(refugee_ids):
+    """{(refugee id, volunteer id): [ended matches, oldest first]} of pairs that may meet again.
+
+    Shown beside a suggestion and on a new match ("matched before … ended: moved")
+    so the manager knows the two have been friends before.
+    """
+    if not refugee_ids:
+        return {}
+    ended = db.session.scalars(
+        sa.select(Match).where(
+            Match.refugee_id.in_(refugee_ids), Match.status == MatchStatus.ENDED,
+            Match.end_reason.not_in(FAILED_END_REASONS),
+        ).order_by(Match.proposed_at)
+    )
+    history = {}
+    for match in ended:
+        history.setdefault((match.refugee_id, match.volunteer_id), []).append(match)
+    return history
 
 
 def _profile(person):

@@ -32,8 +32,14 @@ END_REASONS = {
     "moved": _l("One of them moved"),
     "not_a_good_fit": _l("Not a good fit"),
     "no_contact": _l("No contact"),
+    "withdrawn": _l("Proposal withdrawn: no answer"),
     "other": _l("Other"),
 }
+
+#: Endings that say the pairing itself failed: such a pair is never suggested
+#: or batch-proposed again, like a declined one. After other endings (one of
+#: them moved, a natural end) the pair may meet again.
+FAILED_END_REASONS = ("not_a_good_fit", "no_contact")
 
 SIDE_TITLES = {"refugee": _l("The refugee"), "volunteer": _l("The volunteer")}
 
@@ -85,6 +91,10 @@ class Match(db.Model):
     @property
     def status_title(self):
         return MATCH_STATUS_TITLES[MatchStatus(self.status)]
+
+    @property
+    def end_reason_title(self):
+        return END_REASONS.get(self.end_reason, self.end_reason)
 
     @property
     def is_open(self):

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.followup.models import MEETINGS
 from app.followup.services import check_ins_of
 from app.matches import services
+from app.matches.candidates import earlier_matches
 from app.matches.forms import AnswerForm, BatchForm, EndForm, ProposeForm
 from app.matches.models import END_REASONS, MATCH_STATUS_TITLES, Match, MatchStatus
 from app.i18n.names import interest_name, viewer_locale
@@ -108,9 +109,11 @@ def propose(refugee_id):
 @bp.route("/<int:match_id>")
 def detail(match_id):
     match = _match(match_id)
+    history = earlier_matches([match.refugee_id]).get((match.refugee_id, match.volunteer_id), [])
     return render_template(
         "matches/detail.html", match=match, answer_form=AnswerForm(), end_reasons=END_REASONS,
         check_ins=check_ins_of(match), meetings=MEETINGS,
+        history=[m for m in history if m.id != match.id and m.proposed_at < match.proposed_at],
     )
 
 
@@ -136,6 +139,8 @@ def answer(match_id):
 def end(match_id):
     match = _match(match_id)
     form = EndForm()
+    if request.method == "GET" and request.args.get("reason") in END_REASONS:
+        form.reason.data = request.args["reason"]  # "withdraw the proposal" from the home page
     if form.validate_on_submit():
         if _attempt(services.end, match, current_user, form.reason.data, form.note.data,
                     form.back_to_waiting.data):

@@ -12,12 +12,13 @@ from flask_babel import lazy_gettext as _l
 from app.extensions import db
 from app.matches.candidates import (
     configured_weights,
-    declined_pairs,
+    never_again_pairs,
     refugee_candidate,
     volunteer_candidate,
     why_not_matchable,
 )
 from app.matches.models import OPEN_STATUSES, Match, MatchStatus
+from app.matches.notifying import tell_both_sides
 from app.matching import score_pair
 from app.people.models import Person, RefugeeStatus, VolunteerStatus
 from app.people.services import set_status
@@ -83,7 +84,7 @@ def propose(refugee_id, volunteer_id, user, override_reason=None):
         refugee_candidate(refugee, today),
         volunteer_candidate(volunteer, open_count, today),
         weights=configured_weights(),
-        exclude=declined_pairs([refugee.id]),
+        exclude=never_again_pairs([refugee.id]),
         today=today,
     )
     if score.excluded and not (override_reason or "").strip():
@@ -103,6 +104,7 @@ def propose(refugee_id, volunteer_id, user, override_reason=None):
         raise MatchError(_l("%(name)s has no free place for another friend.", name=volunteer.full_name))
     set_status(refugee, RefugeeStatus.MATCHED, user)
     _update_volunteer_status(volunteer, user)
+    tell_both_sides(match, MatchStatus.PROPOSED)
     return match
 
 
@@ -114,6 +116,7 @@ def accept(match, side, user):
     if match.refugee_accepted_at and match.volunteer_accepted_at:
         match.status = MatchStatus.ACTIVE
         match.activated_at = now
+        tell_both_sides(match, MatchStatus.ACTIVE)
     db.session.flush()
 
 
@@ -138,6 +141,7 @@ def end(match, user, reason, note=None, back_to_waiting=True):
     match.end_note = note or None
     db.session.flush()
     _release(match, user, back_to_waiting)
+    tell_both_sides(match, MatchStatus.ENDED)
 
 
 def _release(match, user, back_to_waiting):

@@ -3,7 +3,8 @@ from dataclasses import dataclass
 
 from app.matches.candidates import (
     configured_weights,
-    declined_pairs,
+    earlier_matches,
+    never_again_pairs,
     refugee_candidate,
     suggestible_volunteers,
     waiting_refugees,
@@ -26,6 +27,7 @@ class Suggestions:
     exclusion_counts: list  # [(code, count)], commonest first
     considered: int
     volunteers: list  # every volunteer considered, for a manual proposal
+    history: dict  # {(refugee id, volunteer id): [earlier ended matches]}
 
 
 def suggestions_for(refugee, user, family_only=False, limit=10):
@@ -36,16 +38,17 @@ def suggestions_for(refugee, user, family_only=False, limit=10):
         keep = [i for i, v in enumerate(volunteers) if v.family]
         volunteers, candidates = [volunteers[i] for i in keep], [candidates[i] for i in keep]
     candidate = refugee_candidate(refugee, today)
-    declined = declined_pairs([refugee.id])
-    ranked = rank(candidate, candidates, limit=limit, exclude=declined, weights=configured_weights(), today=today)
+    never_again = never_again_pairs([refugee.id])
+    ranked = rank(candidate, candidates, limit=limit, exclude=never_again, weights=configured_weights(), today=today)
     by_id = {v.id: v for v in volunteers}
-    excluded, counts = exclusion_counts(candidate, candidates, exclude=declined)
+    excluded, counts = exclusion_counts(candidate, candidates, exclude=never_again)
     return Suggestions(
         ranked=[(by_id[vid], score) for vid, score in ranked],
         excluded=excluded,
         exclusion_counts=counts.most_common(),
         considered=len(candidates),
         volunteers=volunteers,
+        history=earlier_matches([refugee.id]),
     )
 
 
@@ -56,6 +59,7 @@ class BatchPreview:
     greedy_total: float
     greedy_pairs: int
     unmatched: list  # [(Refugee, [(code, count)])]
+    history: dict  # {(refugee id, volunteer id): [earlier ended matches]}
 
 
 def batch_preview(municipality_code):
@@ -64,10 +68,10 @@ def batch_preview(municipality_code):
     refugees = waiting_refugees([municipality_code])
     volunteers, volunteer_candidates = suggestible_volunteers([municipality_code], today)
     refugee_candidates = [refugee_candidate(r, today) for r in refugees]
-    declined = declined_pairs([r.id for r in refugees])
+    never_again = never_again_pairs([r.id for r in refugees])
     w = configured_weights()
-    pairs = assign(refugee_candidates, volunteer_candidates, exclude=declined, weights=w, today=today)
-    greedy = greedy_assign(refugee_candidates, volunteer_candidates, exclude=declined, weights=w, today=today)
+    pairs = assign(refugee_candidates, volunteer_candidates, exclude=never_again, weights=w, today=today)
+    greedy = greedy_assign(refugee_candidates, volunteer_candidates, exclude=never_again, weights=w, today=today)
     refugee_by_id = {r.id: r for r in refugees}
     candidate_by_id = {c.id: c for c in refugee_candidates + volunteer_candidates}
     volunteer_by_id = {v.id: v for v in volunteers}
@@ -78,7 +82,7 @@ def batch_preview(municipality_code):
     ]
     matched = {r for r, _ in pairs}
     unmatched = [
-        (r, exclusion_counts(candidate_by_id[r.id], volunteer_candidates, exclude=declined).counts.most_common(2))
+        (r, exclusion_counts(candidate_by_id[r.id], volunteer_candidates, exclude=never_again).counts.most_common(2))
         for r in refugees if r.id not in matched
     ]
     return BatchPreview(
@@ -87,4 +91,5 @@ def batch_preview(municipality_code):
         greedy_total=assignment_total(greedy, refugee_candidates, volunteer_candidates, weights=w, today=today),
         greedy_pairs=len(greedy),
         unmatched=unmatched,
+        history=earlier_matches([r.id for r in refugees]),
     )

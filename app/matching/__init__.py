@@ -17,7 +17,9 @@ Reasons are ``Reason(code, params)`` message ids, rendered with Babel later.
 Exclusion codes (an excluded ``Score`` carries only these):
 
 - ``declined_before`` {} – the pair is in ``exclude``
-- ``no_shared_language`` {}
+- ``no_shared_language`` {} – no language in common at any level
+- ``language_too_basic`` {languages} – languages both speak, but one side
+  below level 2 (the refugee's basic Danish, say); the true reason to tell
 - ``gender_wish_not_met`` {side: "refugee" | "volunteer"} – whose wish
 - ``needs_child_certificate`` {}
 - ``no_capacity`` {}

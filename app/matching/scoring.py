@@ -106,7 +106,11 @@ def exclusions(refugee, volunteer, km, exclude=()):
     if (refugee.id, volunteer.id) in exclude:
         reasons.append(Reason("declined_before", {}))
     if best_shared_language(refugee, volunteer) is None:
-        reasons.append(Reason("no_shared_language", {}))
+        basic = sorted(code for code in refugee.languages if code in volunteer.languages)
+        if basic:
+            reasons.append(Reason("language_too_basic", {"languages": basic}))
+        else:
+            reasons.append(Reason("no_shared_language", {}))
     for side, wisher, other in (("refugee", refugee, volunteer), ("volunteer", volunteer, refugee)):
         if wisher.wants_gender is not None and other.gender != wisher.wants_gender:
             reasons.append(Reason("gender_wish_not_met", {"side": side}))

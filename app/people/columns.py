@@ -125,13 +125,13 @@ def _read_choice(mapping, message):
 
 
 def read_languages(value):
-    """Read "ar:5; da:2" (code and level 1-5)."""
+    """Read "ar:5, da:2" (code and level 1-5); any list separator is taken."""
     levels = {}
     for part in split_list(_text(value)):
         code, _, level = part.partition(":")
         code, level = code.strip().lower(), level.strip() or "3"
         if code not in SPOKEN_LANGUAGES or not level.isdigit() or not 1 <= int(level) <= 5:
-            raise CellError(_l("write languages as code:level, e.g. ar:5; da:2"))
+            raise CellError(_l("write languages as code:level, e.g. ar:5, da:2"))
         levels[code] = int(level)
     return levels
 
@@ -232,7 +232,7 @@ def export_row(person):
     """Return one person's cells in column order, as import reads them."""
     latest_consent = next(iter(person.consents), None)
     cells = {
-        "languages": "; ".join(f"{l.code}:{l.level}" for l in person.languages),
+        "languages": ", ".join(f"{l.code}:{l.level}" for l in person.languages),
         "interests": ", ".join(interests()[k].name("da") for k in person.interest_keys if k in interests()),
         "availability": ", ".join(SLOT_WORDS[slot] for slot in person.availability),
         "gender": GENDER_WORDS.get(person.gender, ""),

@@ -84,6 +84,9 @@ class TrainingForm(Form):
 class PersonForm(FlaskForm):
     """Fields refugees and volunteers share."""
 
+    #: Said when neither phone nor e-mail is given; the public form addresses the visitor instead.
+    contact_required = _l("Give a phone number or an e-mail address, so the person can be reached.")
+
     full_name = StringField(
         _l("Full name"),
         validators=[required(), Length(max=200)],
@@ -185,9 +188,7 @@ class PersonForm(FlaskForm):
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         if not (self.phone.data or self.email.data):
-            self.phone.errors = list(self.phone.errors) + [
-                _l("Give a phone number or an e-mail address, so the person can be reached.")
-            ]
+            self.phone.errors = list(self.phone.errors) + [self.contact_required]
             valid = False
         return valid
 

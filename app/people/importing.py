@@ -130,7 +130,7 @@ def preview_import(kind, filename, content, allowed_municipalities):
         return ImportPreview(kind, [], missing, ignored)
     places = _Places(allowed_municipalities)
     rows = [
-        _check_row(line, cells, mapped, places)
+        _check_row(line, cells, mapped, places, len(headers))
         for line, cells in enumerate(table[1:], start=2)
         if any(str(c).strip() for c in cells if c is not None)
     ]
@@ -164,9 +164,18 @@ class _Places:
         return self.by_name.get(text) or self.by_code.get(text.lstrip("0") or text)
 
 
-def _check_row(line, cells, mapped, places):
+def _check_row(line, cells, mapped, places, width):
     data = {"consents": {}, "consent_method": "paper", "message_locale": "da"}
     row = ImportRow(line=line, name="", data=data)
+    if any(str(cell).strip() for cell in cells[width:] if cell is not None):
+        # A cell holding the file's column separator pushed the cells after it
+        # into the wrong columns; reading them would only give misleading errors.
+        row.name = str(cells[0] or "").strip()
+        row.errors.append(("", _(
+            "This row has %(cells)d cells but the header has %(columns)d: a cell contains the column "
+            "separator. Inside a cell, separate with commas (ar:5, da:2), or put the cell in quotes.",
+            cells=len(cells), columns=width)))
+        return row
     for index, column in mapped.items():
         value = cells[index] if index < len(cells) else None
         try:

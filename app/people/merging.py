@@ -1,6 +1,8 @@
 """Merging two records of the same person into one, keeping both histories."""
+import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from app.auth.models import User
 from app.extensions import db
 from app.people.models import ConsentPurpose, PersonInterest, PersonLanguage
 from app.people.names import name_key
@@ -48,11 +50,19 @@ def merge_people(keep, other, user):
     _move(other.consents, keep.consents)
     keep.consents.sort(key=lambda c: c.recorded_at, reverse=True)
     keep.consents_to_matching = keep.has_consent(ConsentPurpose.MATCHING)
+    _move_account(keep, other)
     db.session.flush()
     db.session.delete(other)
     db.session.flush()
     db.session.refresh(keep)
     set_status(keep, keep.status, user, note=_("Merged with %(name)s", name=other_name))
+
+
+def _move_account(keep, other):
+    """The duplicate's own login account follows the person, unless the kept record has one."""
+    accounts = db.session.scalars(sa.select(User).where(User.person_id.in_([keep.id, other.id]))).all()
+    if len(accounts) == 1 and accounts[0].person_id == other.id:
+        accounts[0].person_id = keep.id
 
 
 def _move(source, target, wanted=lambda item: True):

@@ -1,4 +1,5 @@
 """Finding people: filtered, scoped lists, the waiting list and duplicates."""
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from app.people.models import (
     Refugee,
     RefugeeStatus,
 )
-from app.people.names import name_key, name_keys, names_similar
+from app.people.names import SEARCH_SCORE, first_letters, name_key, name_keys, names_similar, search_scores
 from app.permissions import scope_to_user
 from app.timeutil import add_years, today_local
 
@@ -74,25 +75,49 @@ def people_query(model, user, criteria, today=None):
         query = query.where(
             *certificate_expiring(model, today or today_local(), criteria.certificate_expires_within)
         )
-    query = _search(query, model, criteria.text)
-    return query.order_by(*SORTS.get(criteria.sort, SORTS["name"])).options(
+    query, best_first = _search(query, model, criteria.text)
+    order = SORTS.get(criteria.sort, SORTS["name"])
+    return query.order_by(*((best_first, *order) if best_first is not None else order)).options(
         selectinload(model.municipality), selectinload(model.languages)
     )
 
 
+#: At most this many best-matching people are listed for a name search.
+SEARCH_LIMIT = 500
+
+
+def phone_digits(text):
+    """The digits of `text` if it is written like a phone number (+45 22 33 44 55, 0045-2233 4455), else None."""
+    compact = re.sub(r"[\s\-().+/]", "", text)
+    return compact if compact.isdigit() and len(compact) >= 6 else None
+
+
 def _search(query, model, text):
-    """Match names across spelling variants, or a phone number or e-mail exactly."""
+    """Filter to the people `text` finds; return (query, order) where order ranks the best first or is None.
+
+    An e-mail is matched exactly, a phone number in any common format by its
+    last eight digits; anything else is a name, ranked by `search_scores`
+    across spellings, and nonsense below the threshold finds no one.
+    """
     text = (text or "").strip()
     if not text:
-        return query
+        return query, None
     if "@" in text:
-        return query.where(model.email == text.lower())
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if len(digits) >= 6 and len(digits) >= len(text.replace(" ", "")) - 3:
-        return query.where(model.phone.contains(digits[-8:]))
-    for token in name_key(text).split():
-        query = query.where(model.name_key.contains(token, autoescape=True))
-    return query
+        return query.where(model.email == text.lower()), None
+    digits = phone_digits(text)
+    if digits:
+        return query.where(model.phone.contains(digits[-8:])), None
+    wanted = name_key(text)
+    starts = [sa.or_(model.name_key.startswith(letter, autoescape=True),
+                     model.name_key.contains(" " + letter, autoescape=True)) for letter in first_letters(wanted)]
+    candidates = query.with_only_columns(model.id, model.name_key).where(sa.or_(sa.false(), *starts))
+    rows = db.session.execute(candidates.order_by(None)).all()
+    scores = search_scores(wanted, [key for _, key in rows], SEARCH_SCORE)
+    best = sorted(scores, key=scores.get, reverse=True)[:SEARCH_LIMIT]
+    ranks = {rows[index][0]: rank for rank, index in enumerate(best)}
+    if not ranks:
+        return query.where(sa.false()), None
+    return query.where(model.id.in_(ranks)), sa.case(ranks, value=model.id)
 
 
 def certificate_expiring(model, today, within_days):
@@ -133,12 +158,18 @@ def find_duplicates(kind, municipality_code, full_name, latin_name=None, birth_y
     """Return people of `kind` in the municipality who are likely the same person.
 
     Same phone or e-mail, or a similar name (across spellings) with the same
-    birth year. A shared common first name alone is not enough.
+    birth year. While the birth year is not known yet (a manager has typed
+    only the name), a similar whole name is enough to ask; a shared common
+    first name alone never is.
     """
+    keys = name_keys(full_name, latin_name)
+    tokens = {token for key in keys for token in key.split() if len(token) >= 3}
     same = [c for c in (
         Person.phone == phone if phone else None,
         Person.email == email if email else None,
         Person.birth_year == birth_year if birth_year else None,
+        sa.or_(*(Person.name_key.contains(t, autoescape=True) for t in tokens)) if tokens and not birth_year
+        else None,
     ) if c is not None]
     if not same:
         return []
@@ -150,7 +181,6 @@ def find_duplicates(kind, municipality_code, full_name, latin_name=None, birth_y
     )
     if exclude_id is not None:
         query = query.where(Person.id != exclude_id)
-    keys = name_keys(full_name, latin_name)
     found = []
     for person in db.session.scalars(query.limit(200)):
         reasons = []
@@ -162,6 +192,8 @@ def find_duplicates(kind, municipality_code, full_name, latin_name=None, birth_y
             keys, name_keys(person.full_name, person.latin_name)
         ):
             reasons.append(_l("similar name and same birth year"))
+        elif not birth_year and names_similar(keys, name_keys(person.full_name, person.latin_name)):
+            reasons.append(_l("similar name"))
         if reasons:
             found.append(PossibleDuplicate(person, reasons))
     return found

@@ -15,6 +15,7 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from app.auth.services import normalise_phone
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.i18n import language_name as interface_language_name
@@ -42,6 +43,7 @@ from app.people.models import (
     Person,
     Refugee,
     Volunteer,
+    VolunteerStatus,
 )
 from app.people.queries import (
     PeopleFilter,
@@ -113,29 +115,50 @@ def index(plural):
 
 @bp.route("/<any(refugees, volunteers):plural>/new", methods=["GET", "POST"])
 def new(plural):
+    """Register a person; possible duplicates are shown first and the manager decides.
+
+    "Check for duplicates" looks up what has been typed so far (a name is
+    enough) without saving; a first submit that fails validation shows the
+    candidates beside the errors.
+    """
     kind = _kind(plural)
     form = NEW_FORMS[kind](municipalities=municipalities_for(current_user))
-    duplicates = []
-    if form.validate_on_submit():
+    duplicates, checked = [], False
+    if request.method == "POST" and request.form.get("check_duplicates"):
+        checked, duplicates = True, _duplicates_of(kind, form)
+    elif form.validate_on_submit():
         if not form.save_anyway.data:
-            duplicates = find_duplicates(
-                kind,
-                form.municipality_code.data,
-                form.full_name.data,
-                form.latin_name.data,
-                form.birth_year.data,
-                form.phone.data or None,
-                form.email.data or None,
-            )
+            duplicates = _duplicates_of(kind, form)
         if not duplicates:
             person, unmatched = services.create_person(kind, form.profile_data(), current_user)
             db.session.commit()
             _flash_saved(person, unmatched)
             return redirect(url_for("people.detail", person_id=person.id))
+    elif request.method == "POST" and not form.save_anyway.data:
+        duplicates = _duplicates_of(kind, form)
+    if duplicates:
         form.save_anyway.data = "1"
     return render_template(
-        "people/form.html", form=form, kind=kind, plural=plural, person=None, duplicates=duplicates
+        "people/form.html", form=form, kind=kind, plural=plural, person=None, duplicates=duplicates,
+        checked=checked,
     )
+
+
+def _duplicates_of(kind, form):
+    """Possible duplicates of what the manager has typed so far, valid or not.
+
+    Without a chosen municipality, every municipality the manager manages is searched.
+    """
+    chosen = form.municipality_code.data
+    codes = [chosen] if chosen in form.allowed_municipalities else list(form.allowed_municipalities)
+    phone = normalise_phone(form.phone.data) if form.phone.data else None
+    email = (form.email.data or "").strip().lower() or None
+    return [
+        duplicate for code in codes
+        for duplicate in find_duplicates(
+            kind, code, form.full_name.data, form.latin_name.data, form.birth_year.data, phone, email
+        )
+    ]
 
 
 def _flash_saved(person, unmatched):
@@ -154,11 +177,26 @@ def detail(person_id):
     return render_template(
         "people/detail.html",
         person=person,
+        duplicates=_applicant_duplicates(person),
         sections=answers(person_page_sections, person),
         held_reason=services.held_reason(person),
         status_form=StatusForm(person=person),
         consent_form=ConsentForm(),
         today=today_local(),
+    )
+
+
+def _applicant_duplicates(person):
+    """For a volunteer who applied on the public form: who they may already be.
+
+    The public form never tells an applicant that they are known; the
+    manager sees it here and can fold the application into the existing record.
+    """
+    if person.status != VolunteerStatus.APPLICANT:
+        return []
+    return find_duplicates(
+        person.kind, person.municipality_code, person.full_name, person.latin_name,
+        person.birth_year, person.phone, person.email, exclude_id=person.id,
     )
 
 

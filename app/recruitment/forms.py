@@ -43,9 +43,12 @@ class VolunteerApplicationForm(VolunteerForm):
     website = StringField(_l("Leave this field empty"))
     submit = SubmitField(_l("Send my application"))
 
+    contact_required = _l("Give a phone number or an e-mail address, so that we can contact you.")
+
     def __init__(self, *args, **kwargs):
         municipalities = db.session.scalars(sa.select(Municipality).order_by(Municipality.name)).all()
         super().__init__(*args, municipalities=municipalities, **kwargs)
+        self.full_name.description = _l("As you write it, in any alphabet.")
         if not self.is_submitted():
             self.message_locale.data = str(get_locale())
 
