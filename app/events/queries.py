@@ -52,11 +52,17 @@ def seats_taken_by_activity(activity_ids):
     return dict(rows)
 
 
-def upcoming_sign_ups(user_id):
-    """(sign-up, waitlist position or None) of an account, for dates that have not ended, soonest first."""
+def upcoming_sign_ups(user):
+    """(sign-up, waitlist position or None) of an account, for dates that have not ended, soonest first.
+
+    Sign-ups a manager made for the account's registry record count too.
+    """
+    whose = SignUp.user_id == user.id
+    if user.person_id is not None:
+        whose = sa.or_(whose, SignUp.person_id == user.person_id)
     sign_ups = db.session.scalars(
         sa.select(SignUp).join(SignUp.activity)
-        .where(SignUp.user_id == user_id, SignUp.status.in_(LIVE_STATUSES), Activity.ends_at > now_utc())
+        .where(whose, SignUp.status.in_(LIVE_STATUSES), Activity.ends_at > now_utc())
         .options(joinedload(SignUp.activity).selectinload(Activity.texts),
                  joinedload(SignUp.activity).joinedload(Activity.venue))
         .order_by(Activity.starts_at)

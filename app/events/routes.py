@@ -31,6 +31,7 @@ from app.events.queries import seats_taken_by_activity, upcoming_query
 from app.events.services import EventError
 from app.extensions import db
 from app.forms import ConfirmForm
+from app.matches.notifying import first_name
 from app.municipalities.models import Municipality
 from app.municipalities.services import municipalities_for
 from app.people.languages import language_name
@@ -76,7 +77,17 @@ def _is_participant():
 
 
 def _my_sign_up(activity):
-    return services.live_sign_up_of(activity.id, user_id=current_user.id) if _is_participant() else None
+    """The viewer's live sign-up: made with their account, or for their registry record (by a manager or with a friend)."""
+    if not _is_participant():
+        return None
+    return services.live_sign_up_of(activity.id, user_id=current_user.id) or (
+        current_user.person_id and services.live_sign_up_of(activity.id, person_id=current_user.person_id)
+    ) or None
+
+
+def _friend():
+    """The viewer's friend in an active match, with whom they may sign up together; or None."""
+    return current_user.person and services.active_friend(current_user.person) if _is_participant() else None
 
 
 def _status_message(record):
@@ -121,6 +132,7 @@ def _render_activity(activity, form=None):
         position=mine and services.waitlist_position(mine), seats_left=services.seats_left(activity),
         waiting=waiting, cancel_form=ConfirmForm(), started=started,
         hosting=current_user.is_authenticated and any(h.user_id == current_user.id for h in activity.hosts),
+        friend_name=form is not None and (friend := _friend()) and first_name(friend),
         can_manage=current_user.is_authenticated
         and can_see_personal_data(current_user, activity.venue.municipality_code),
     )
@@ -162,6 +174,24 @@ def sign_up(activity_id):
     flash(_status_message(record), "success")
     if record.user_id is None:
         return redirect(url_for(".my_sign_up", token=links.make_token(record)))
+    return redirect(url_for(".show", activity_id=activity.id))
+
+
+@bp.post("/activities/<int:activity_id>/sign-up-with-friend")
+@role_required(*PARTICIPANT_ROLES)
+def sign_up_with_friend(activity_id):
+    """Sign up oneself and one's friend together with one tap: seats for both, or for neither."""
+    activity = _activity(activity_id)
+    if current_user.person is None or not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.sign_up_friends(activity.id, current_user.person, by=current_user)
+        db.session.commit()
+    except EventError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(_("You and your friend have a place. See you there!"), "success")
     return redirect(url_for(".show", activity_id=activity.id))
 
 

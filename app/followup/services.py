@@ -136,3 +136,11 @@ def check_ins_of(match):
     return db.session.scalars(
         sa.select(CheckIn).where(CheckIn.match_id == match.id).order_by(CheckIn.due_on.desc(), CheckIn.side)
     ).all()
+
+
+def open_check_in(match, side):
+    """The newest check-in `side` has not answered yet, whose link their own page offers; or None."""
+    return db.session.scalars(
+        sa.select(CheckIn).where(CheckIn.match_id == match.id, CheckIn.side == side, CheckIn.answered_at.is_(None))
+        .order_by(CheckIn.due_on.desc())
+    ).first()

@@ -1,14 +1,22 @@
-from flask import redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.auth.models import Role
 from app.events.queries import upcoming_sign_ups
-from app.followup.services import open_tasks
+from app.extensions import db
+from app.followup.services import make_token as check_in_token
+from app.followup.services import open_check_in, open_tasks
 from app.main import bp
-from app.matches.notifying import CALL_TEXTS, call_tasks, unanswered_proposals
-from app.matches.queries import active_match_ids
+from app.matches.models import MatchStatus
+from app.matches.notifying import CALL_TEXTS, call_tasks, first_name, unanswered_proposals
+from app.matches.queries import active_match_ids, friendship_of
 from app.municipalities.services import municipalities_for
+from app.people import services as people_services
 from app.people.dashboard import manager_overview
+from app.people.forms import OwnAvailabilityForm
 from app.people.models import CERTIFICATE_WARNING_DAYS, STATUS_TITLES, RefugeeStatus, VolunteerStatus
+from app.permissions import role_required
 from app.timeutil import now_utc, today_local
 
 
@@ -29,9 +37,10 @@ def index():
         tasks = open_tasks(active_match_ids(current_user))
         calls, unanswered = call_tasks(current_user, now_utc()), unanswered_proposals(current_user, now_utc())
     if current_user.role in ("refugee", "volunteer"):
-        sign_ups = upcoming_sign_ups(current_user.id)
+        sign_ups = upcoming_sign_ups(current_user)
     return render_template(
         "main/home.html",
+        **_own_page(current_user),
         municipalities=municipalities_for(current_user),
         overview=overview,
         tasks=tasks,
@@ -44,3 +53,47 @@ def index():
         volunteer_statuses=[(s.value, STATUS_TITLES[s]) for s in VolunteerStatus],
         certificate_warning_days=CERTIFICATE_WARNING_DAYS,
     )
+
+
+def _own_page(user, availability_form=None):
+    """What a refugee's or volunteer's own page shows: their friendship and, for volunteers, their settings."""
+    person = user.person if user.role in (Role.REFUGEE, Role.VOLUNTEER) else None
+    if person is None:
+        return {"friendship": None, "friend_name": None, "check_in_link": None, "availability_form": None}
+    friendship = friendship_of(person)
+    check_in = friendship and friendship.status == MatchStatus.ACTIVE and open_check_in(friendship, person.kind)
+    if person.kind == "volunteer" and availability_form is None:
+        availability_form = OwnAvailabilityForm(
+            slots=list(person.availability), capacity=person.capacity or 1,
+            paused=person.status == VolunteerStatus.PAUSED,
+        )
+    friend = friendship and (friendship.volunteer if person.kind == "refugee" else friendship.refugee)
+    return {
+        "friendship": friendship,
+        "friend_name": friend and first_name(friend),
+        "check_in_link": check_in and url_for("followup.answer", token=check_in_token(check_in)),
+        "availability_form": availability_form if person.kind == "volunteer" else None,
+    }
+
+
+@bp.post("/me/availability")
+@role_required(Role.VOLUNTEER)
+def own_availability():
+    """A volunteer pauses new matches or changes when they are free and how many friends they take."""
+    volunteer = current_user.person
+    if volunteer is None:
+        abort(404)
+    form = OwnAvailabilityForm()
+    if form.validate_on_submit():
+        try:
+            people_services.update_own_availability(
+                volunteer, form.slots.data, form.capacity.data, form.paused.data, current_user
+            )
+        except people_services.PersonHeld:
+            db.session.rollback()
+            flash(_("While you have a friend through the programme, your manager pauses new matches for you. "
+                    "Write or call them."), "warning")
+            return redirect(url_for(".index"))
+        db.session.commit()
+        flash(_("Your changes are saved. Your manager can see them."), "success")
+    return redirect(url_for(".index"))

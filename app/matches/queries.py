@@ -34,3 +34,13 @@ def has_open_match(person):
     return db.session.scalar(
         sa.select(Match.id).where(column == person.id, Match.status.in_(OPEN_STATUSES)).limit(1)
     ) is not None
+
+
+def friendship_of(person):
+    """The person's open match (active, or proposed and awaiting answers), or None: what their own page shows."""
+    column = Match.refugee_id if person.kind == "refugee" else Match.volunteer_id
+    return db.session.scalars(
+        sa.select(Match).where(column == person.id, Match.status.in_(OPEN_STATUSES))
+        .options(selectinload(Match.refugee), selectinload(Match.volunteer), selectinload(Match.proposed_by))
+        .order_by(Match.proposed_at.desc())
+    ).first()

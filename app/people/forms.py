@@ -32,6 +32,7 @@ from app.interests import group_name, interests
 from app.municipalities.refdata import find_postcode_area
 from app.people.languages import LEVEL_TITLES, language_choices
 from app.people.models import (
+    AVAILABILITY_TITLES,
     CONSENT_METHOD_TITLES,
     CERTIFICATE_WARNING_DAYS,
     CONSENT_PURPOSE_TITLES,
@@ -307,6 +308,20 @@ class StatusForm(FlaskForm):
             + [(s.value, STATUS_TITLES[s]) for s in statuses
                if s != person.status and s not in MATCH_STATUSES]
         )
+
+
+class OwnAvailabilityForm(FlaskForm):
+    """What a volunteer may change about themselves on their own page."""
+
+    slots = MultiCheckboxField(_l("When are you usually free?"))
+    capacity = SelectField(_l("How many friends at once?"), coerce=int,
+                           choices=options([(1, "1"), (2, "2"), (3, "3")]), default=1)
+    paused = BooleanField(_l("Pause: no new friend for now"))
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.slots.choices = options(list(AVAILABILITY_TITLES.items()))
 
 
 class InitialConsent:

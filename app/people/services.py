@@ -1,7 +1,11 @@
 """Registering, editing and following people; functions flush, callers commit."""
+from flask import current_app
+from flask_babel import force_locale, lazy_gettext as _l
+
 from app.extensions import db
 from app.interests import map_interests
 from app.people.models import (
+    AVAILABILITY_TITLES,
     Consent,
     ConsentPurpose,
     FamilyMember,
@@ -154,6 +158,31 @@ def record_consent(person, purpose, given, method, user):
     """Record a yes or no to `purpose`; the newest record is the one that counts."""
     _add_consent(person, purpose, given, method, user)
     db.session.flush()
+
+
+def update_own_availability(volunteer, slots, capacity, paused, user):
+    """A volunteer changes when they are free, how many friends they take, or pauses new matches.
+
+    Each change is a step in their status history, so their manager sees who
+    changed what. Pausing raises PersonHeld while a feature holds the status
+    (an open match): then the manager decides.
+    """
+    if paused and volunteer.status in (VolunteerStatus.AVAILABLE, VolunteerStatus.MATCHED, VolunteerStatus.FULL):
+        change_status(volunteer, VolunteerStatus.PAUSED, user, _managers_note(_l("Paused new matches on their own page.")))
+    elif not paused and volunteer.status == VolunteerStatus.PAUSED:
+        change_status(volunteer, VolunteerStatus.AVAILABLE, user, _managers_note(_l("Open to new matches again.")))
+    if set(slots) != set(volunteer.availability) or capacity != volunteer.capacity:
+        for slot in AVAILABILITY_TITLES:
+            setattr(volunteer, f"available_{slot}", slot in slots)
+        volunteer.capacity = capacity
+        set_status(volunteer, volunteer.status, user,
+                   _managers_note(_l("Changed when they are free or how many friends they take.")))
+
+
+def _managers_note(message):
+    """A note for the status history, written in the programme's language, not the volunteer's."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return str(message)
 
 
 def archive(person, user):
