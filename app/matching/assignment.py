@@ -47,6 +47,8 @@ few hundred MB; see ``make bench``.
 ``greedy_assign`` takes the best remaining pair first. It is simpler but
 can block a better overall result; the batch preview shows both.
 """
+from typing import NamedTuple
+
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
@@ -61,7 +63,7 @@ TIE_BREAK = 1e-8
 TIE_BREAK_BUDGET = 0.005
 #: Above every profit (a total is at most 100, plus a bonus below 1e-8), so edge weights are positive.
 OFFSET = 101.0
-#: Refugees whose edges are expanded to slots at once: bounds the temporary arrays.
+#: Refugees scored and expanded to slots together: bounds the temporary arrays.
 _BLOCK = 512
 
 
@@ -87,25 +89,55 @@ def _declined(exclude):
     return declined
 
 
-def allowed_pairs(refugees, volunteers, exclude=(), weights=None, today=None):
-    """Return (columns, totals): per refugee, its allowed volunteers' indices (ascending) and their totals.
+class _Block(NamedTuple):
+    """Allowed pairs of some refugees, stored compactly: row i's pairs are ``columns``/``totals`` [starts[i]:starts[i+1]]."""
 
-    The sparse form of ``score_matrix``: ``columns[i]`` holds the nonzero
-    columns of row i of ``allowed`` and ``totals[i]`` the same values.
-    Refugees are scored place by place, so each place's nearby volunteers
-    are found once.
+    #: Refugee indices, in the order scored.
+    rows: np.ndarray
+    #: Offsets into columns and totals, one more than rows.
+    starts: np.ndarray
+    #: Volunteer indices, ascending within each refugee.
+    columns: np.ndarray
+    totals: np.ndarray
+
+
+def _scored_blocks(refugees, pv, exclude, weights, today):
+    """Return the allowed pairs of every refugee as ``_Block`` s, refugees taken place by place.
+
+    Each place's nearby volunteers are found once; blocks of a few hundred
+    refugees keep the per-refugee arrays short-lived.
     """
-    pv = prepare(volunteers)
     declined = _declined(exclude)
-    columns, totals = [None] * len(refugees), [None] * len(refugees)
+    order = sorted(range(len(refugees)), key=lambda row: place(refugees[row]))
     near, near_place = None, None
-    for row in sorted(range(len(refugees)), key=lambda row: place(refugees[row])):
-        refugee = refugees[row]
-        if place(refugee) != near_place:
-            near, near_place = nearby(pv, refugee), place(refugee)
-        found, scores = score_allowed(refugee, pv, weights, declined.get(refugee.id, ()), today, near)
-        columns[row], totals[row] = found.astype(np.int32), scores
-    return columns, totals
+    blocks = []
+    for start in range(0, len(order), _BLOCK):
+        rows = order[start : start + _BLOCK]
+        found, scores = [], []
+        for row in rows:
+            refugee = refugees[row]
+            if place(refugee) != near_place:
+                near, near_place = nearby(pv, refugee), place(refugee)
+            columns, totals = score_allowed(refugee, pv, weights, declined.get(refugee.id, ()), today, near)
+            found.append(columns.astype(np.int32))
+            scores.append(totals)
+        starts = np.concatenate([[0], np.cumsum([len(columns) for columns in found])])
+        blocks.append(_Block(np.array(rows), starts, np.concatenate(found), np.concatenate(scores)))
+    return blocks
+
+
+def allowed_pairs(refugees, volunteers, exclude=(), weights=None, today=None):
+    """Return (rows, columns, totals) of every allowed pair, sorted by refugee then volunteer.
+
+    The sparse form of ``score_matrix``: the nonzero entries of ``allowed``
+    and the totals there, without ever holding an n × m array.
+    """
+    blocks = _scored_blocks(list(refugees), prepare(volunteers), exclude, weights, today)
+    rows = np.concatenate([np.empty(0, np.int64)] + [np.repeat(b.rows, np.diff(b.starts)) for b in blocks])
+    columns = np.concatenate([np.empty(0, np.int32)] + [b.columns for b in blocks])
+    totals = np.concatenate([np.empty(0)] + [b.totals for b in blocks])
+    order = np.lexsort((columns, rows))
+    return rows[order], columns[order], totals[order]
 
 
 def waiting_days(refugees):
@@ -123,49 +155,55 @@ def _tie_break_bonus(refugees):
     return days / days.max() * min(TIE_BREAK, TIE_BREAK_BUDGET / len(refugees))
 
 
-def _solve(columns, totals, bonus, capacity):
+def _solve(blocks, bonus, capacity):
     """Return (rows, columns) of allowed pairs maximising total plus bonus, column j used at most ``capacity[j]`` times.
 
-    Consumes ``columns`` and ``totals`` (their items are dropped once
-    copied into the graph) to keep peak memory down.
+    Empties ``blocks`` as it copies them into the graph, to keep peak memory
+    down.
     """
-    n, m = len(columns), len(capacity)
+    m = len(capacity)
     degree = np.zeros(m, dtype=np.int64)
-    for start in range(0, n, _BLOCK):
-        degree += np.bincount(np.concatenate([np.empty(0, np.int32), *columns[start : start + _BLOCK]]), minlength=m)
+    for block in blocks:
+        degree += np.bincount(block.columns, minlength=m)
     slots = np.minimum(capacity, degree)
     slot_count = int(slots.sum())
     if not slot_count:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    # Column k < m is volunteer k; column m + i is refugee i's "unassigned".
-    # first[k] is the first graph column of k's slots (of its own column for m + i).
-    first = np.concatenate([np.cumsum(slots) - slots, slot_count + np.arange(n)])
-    width = np.concatenate([slots, np.ones(n, dtype=np.int64)])
-    row_sizes = np.array([int(slots[c].sum()) + 1 for c in columns], dtype=np.int64)
-    indptr = np.concatenate([[0], np.cumsum(row_sizes)])
+    first_slot = np.cumsum(slots) - slots
+    refugee_of_row = np.concatenate([block.rows for block in blocks])
+    n = len(refugee_of_row)
+    # Graph row g is refugee refugee_of_row[g]; its columns are the slots of
+    # its allowed volunteers, then slot_count + g, its own "unassigned".
+    row_sizes = []
+    for block in blocks:
+        edge_slots = np.concatenate([[0], np.cumsum(slots[block.columns])])
+        row_sizes.append(edge_slots[block.starts[1:]] - edge_slots[block.starts[:-1]] + 1)
+    indptr = np.concatenate([[0], np.cumsum(np.concatenate(row_sizes))])
     indices = np.empty(indptr[-1], dtype=np.int32)
     weights = np.empty(indptr[-1], dtype=float)
-    for start in range(0, n, _BLOCK):
-        stop = min(start + _BLOCK, n)
-        block = [a for row in range(start, stop) for a in (columns[row], np.array([m + row], dtype=np.int32))]
-        profit = [
-            a
-            for row in range(start, stop)
-            for a in (totals[row] + bonus[row], np.zeros(1))
-        ]
-        columns[start:stop] = totals[start:stop] = [None] * (stop - start)
-        owner = np.concatenate(block)
-        repeat = width[owner]
-        offset_in_owner = np.arange(repeat.sum()) - np.repeat(np.cumsum(repeat) - repeat, repeat)
-        indices[indptr[start] : indptr[stop]] = np.repeat(first[owner], repeat) + offset_in_owner
-        weights[indptr[start] : indptr[stop]] = np.repeat(OFFSET - np.concatenate(profit), repeat)
-        del block, profit, owner, repeat, offset_in_owner
+    graph_row = 0
+    while blocks:
+        block = blocks.pop(0)
+        rows = np.arange(graph_row, graph_row + len(block.rows))
+        begin, end = indptr[graph_row], indptr[graph_row + len(block.rows)]
+        own = indptr[rows + 1] - 1 - begin
+        is_edge = np.ones(end - begin, dtype=bool)
+        is_edge[own] = False
+        repeat = slots[block.columns]
+        within = np.arange(repeat.sum()) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+        indices[begin:end][is_edge] = np.repeat(first_slot[block.columns], repeat) + within
+        indices[begin:end][own] = slot_count + rows
+        profit = block.totals + np.repeat(bonus[block.rows], np.diff(block.starts))
+        weights[begin:end][is_edge] = np.repeat(OFFSET - profit, repeat)
+        weights[begin:end][own] = OFFSET
+        graph_row += len(block.rows)
+        del block, is_edge, repeat, within, profit
     graph = csr_matrix((weights, indices, indptr), shape=(n, slot_count + n))
     del weights, indices
-    rows, graph_columns = min_weight_full_bipartite_matching(graph)
+    graph_rows, graph_columns = min_weight_full_bipartite_matching(graph)
     assigned = graph_columns < slot_count
     volunteer_of_slot = np.repeat(np.arange(m), slots)
-    return rows[assigned], volunteer_of_slot[graph_columns[assigned]]
+    return refugee_of_row[graph_rows[assigned]], volunteer_of_slot[graph_columns[assigned]]
 
 
 def assign(refugees, volunteers, exclude=(), weights=None, today=None):
@@ -177,8 +215,8 @@ def assign(refugees, volunteers, exclude=(), weights=None, today=None):
     """
     refugees = list(refugees)
     pv = prepare(volunteers)
-    columns, totals = allowed_pairs(refugees, pv, exclude, weights, today)
-    rows, chosen = _solve(columns, totals, _tie_break_bonus(refugees), np.maximum(pv.capacity, 0))
+    blocks = _scored_blocks(refugees, pv, exclude, weights, today)
+    rows, chosen = _solve(blocks, _tie_break_bonus(refugees), np.maximum(pv.capacity, 0))
     return [(refugees[r].id, pv.ids[v]) for r, v in sorted(zip(rows.tolist(), chosen.tolist(), strict=True))]
 
 
@@ -186,10 +224,7 @@ def greedy_assign(refugees, volunteers, exclude=(), weights=None, today=None):
     """Return pairs chosen best-first (longest waiting first among equal totals), honouring capacities."""
     refugees = list(refugees)
     pv = prepare(volunteers)
-    columns, totals = allowed_pairs(refugees, pv, exclude, weights, today)
-    rows = np.repeat(np.arange(len(refugees)), [len(c) for c in columns])
-    columns = np.concatenate([np.empty(0, np.int32), *columns])
-    totals = np.concatenate([np.empty(0), *totals])
+    rows, columns, totals = allowed_pairs(refugees, pv, exclude, weights, today)
     order = np.lexsort((-waiting_days(refugees)[rows], -totals))
     capacity = pv.capacity.tolist()
     unassigned = len(refugees)
