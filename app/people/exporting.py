@@ -15,6 +15,7 @@ import csv
 import io
 import tempfile
 from itertools import groupby
+from operator import itemgetter
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -22,8 +23,9 @@ from openpyxl import Workbook
 
 from app.extensions import db
 from app.municipalities.models import Municipality
-from app.people.columns import export_row, headers_for
+from app.people.columns import COLUMNS, export_row, headers_for
 from app.people.models import (
+    AVAILABILITY_TITLES,
     Consent,
     ExportRecord,
     HouseholdChild,
@@ -76,7 +78,8 @@ def xlsx_file(kind, ids, locale):
     sheet.append(headers_for(kind, locale))
     for rows in _row_batches(ids):
         for row in rows:
-            sheet.append(row)
+            # An empty cell rather than an empty string: the same to import and to Excel, and not written at all.
+            sheet.append([None if cell == "" else cell for cell in row])
     out = tempfile.TemporaryFile()
     workbook.save(out)
     out.seek(0)
@@ -121,18 +124,26 @@ class _Exported:
     has_consent = Person.has_consent
 
     def __init__(self, row, municipality, languages, interests, children, consents):
-        self._row = row
+        self.__dict__.update(row._mapping)
         self.municipality = municipality
         self.languages, self.interests = languages, interests
         self.household_children, self.consents = children, consents
 
-    def __getattr__(self, name):
-        return getattr(self._row, name)
+
+#: The person columns an export reads: its plain cells, and what the derived ones are made from.
+_PERSON_COLUMNS = tuple(
+    Person.__table__.c[name]
+    for name in dict.fromkeys(
+        ["id", "kind", "gender", "municipality_code", *(f"available_{slot}" for slot in AVAILABILITY_TITLES)]
+        + [c.key for c in COLUMNS if c.key in Person.__table__.c]
+    )
+)
 
 
 def _by_person(statement):
     """Return person id -> rows of ``statement``, whose first column is the person id and which is sorted by it."""
-    return {person_id: list(rows) for person_id, rows in groupby(db.session.execute(statement), lambda r: r[0])}
+    rows = db.session.connection().execute(statement)
+    return {person_id: list(rows) for person_id, rows in groupby(rows, itemgetter(0))}
 
 
 def _row_batches(ids):
@@ -143,7 +154,8 @@ def _row_batches(ids):
     }
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        people = {row.id: row for row in db.session.execute(sa.select(*Person.__table__.columns).where(Person.id.in_(batch)))}
+        found = db.session.connection().execute(sa.select(*_PERSON_COLUMNS).where(Person.id.in_(batch)))
+        people = {row.id: row for row in found}
         # The same orders as the relationships on Person, with a tie-breaker.
         languages = _by_person(
             sa.select(PersonLanguage.person_id, PersonLanguage.code, PersonLanguage.level)
