@@ -7,6 +7,11 @@ present, an interest matrix over the taxonomy, slot bitmasks …) built once by
 ``prepare``. The arithmetic mirrors ``app.matching.scoring`` step by step, in
 the same order, so totals agree to rounding.
 
+Batch assignment scores only allowed pairs: ``nearby`` finds the volunteers
+whose travel rule lets them meet people at one place (shared by the
+refugees living there) and ``score_allowed`` computes the parts for the
+pairs no hard rule excludes, with the same functions on those rows only.
+
 Prepared volunteers are cached by the identity of the candidate objects:
 candidates are immutable, so the same objects always give the same arrays.
 Callers that rebuild candidates per request should keep the result of
@@ -244,6 +249,8 @@ class _Rows:
         return len(self._rows)
 
     def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
         value = getattr(self._pv, name)
         if isinstance(value, np.ndarray):
             value = value[self._rows]
