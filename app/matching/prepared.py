@@ -19,7 +19,6 @@ Callers that rebuild candidates per request should keep the result of
 """
 import threading
 from collections import OrderedDict
-from dataclasses import astuple
 
 import numpy as np
 
@@ -209,7 +208,8 @@ def _weighted(parts, weights):
     total = 0.0
     for name in PARTS:
         total = total + getattr(weights, name) * parts[name]
-    return total / sum(astuple(weights))
+    # The same sum as score_pair's sum(astuple(weights)), in the same order, without astuple's deep copy.
+    return total / sum(getattr(weights, name) for name in PARTS)
 
 
 def score_volunteers(refugee, pv, weights=None, declined=(), today=None):
