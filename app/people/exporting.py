@@ -123,9 +123,9 @@ class _Exported:
     current_consent = Person.current_consent
     has_consent = Person.has_consent
 
-    def __init__(self, row, municipality, languages, interests, children, consents):
-        self.__dict__.update(row._mapping)
-        self.municipality = municipality
+    def __init__(self, row, municipalities, languages, interests, children, consents):
+        self.__dict__.update(zip(_PERSON_KEYS, row))
+        self.municipality = municipalities[self.municipality_code]
         self.languages, self.interests = languages, interests
         self.household_children, self.consents = children, consents
 
@@ -138,11 +138,12 @@ _PERSON_COLUMNS = tuple(
         + [c.key for c in COLUMNS if c.key in Person.__table__.c]
     )
 )
+_PERSON_KEYS = tuple(column.name for column in _PERSON_COLUMNS)
 
 
 def _by_person(statement):
     """Return person id -> rows of ``statement``, whose first column is the person id and which is sorted by it."""
-    rows = db.session.connection().execute(statement)
+    rows = db.session.connection().execute(statement).all()
     return {person_id: list(rows) for person_id, rows in groupby(rows, itemgetter(0))}
 
 
@@ -154,8 +155,8 @@ def _row_batches(ids):
     }
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        found = db.session.connection().execute(sa.select(*_PERSON_COLUMNS).where(Person.id.in_(batch)))
-        people = {row.id: row for row in found}
+        found = db.session.connection().execute(sa.select(*_PERSON_COLUMNS).where(Person.id.in_(batch))).all()
+        people = {row[0]: row for row in found}
         # The same orders as the relationships on Person, with a tie-breaker.
         languages = _by_person(
             sa.select(PersonLanguage.person_id, PersonLanguage.code, PersonLanguage.level)
@@ -181,7 +182,7 @@ def _row_batches(ids):
             export_row(
                 _Exported(
                     people[person_id],
-                    municipalities[people[person_id].municipality_code],
+                    municipalities,
                     languages.get(person_id, []),
                     interests.get(person_id, []),
                     children.get(person_id, []),
