@@ -41,8 +41,10 @@ average (12 bytes per edge: a float weight and an int32 column); time is
 at most n shortest-path searches over that graph, O(n·(E·s + N log N)) in
 the worst case with N = n + total slots, and far less in practice because
 most searches stop at the first free slot. 10,000 × 15,000 with
-capacities (1.4 million of 150 million pairs allowed) takes seconds and a
-few hundred MB; see ``make bench``.
+capacities (13.5 million of 150 million pairs allowed, 20 million edges
+once expanded) takes 5–9 s on a shared 2-core machine, and 670 MB peak
+resident memory for the whole process (the solver copies the graph once);
+see ``make bench``.
 
 ``greedy_assign`` takes the best remaining pair first. It is simpler but
 can block a better overall result; the batch preview shows both.
