@@ -6,9 +6,10 @@ list's order), then people are loaded a batch at a time as plain rows —
 five queries per batch for the people, their languages, interests,
 children and consents — and written out row by row. CSV goes straight into
 the response; XLSX goes through openpyxl's write-only workbook into a
-temporary file. Memory stays that of one batch, the queries are
-1 + 5 per ``BATCH`` people, and each row is made by the same ``export_row``
-as before, so the file is the same.
+temporary file. Memory stays that of one batch, the queries are the ids,
+the municipalities' names and 5 per ``BATCH`` people, and each row is made
+by the same ``export_row`` as before, so the file is the same. The export
+is recorded, with the number of people, before the file is sent.
 """
 import codecs
 import csv
@@ -59,11 +60,11 @@ def csv_chunks(app, kind, ids, locale):
     database (Flask's ``stream_with_context`` would keep the request's
     contexts alive instead, which the test client cannot pop again).
     """
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow(headers_for(kind, locale))
-    yield codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
     with app.app_context():
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+        writer.writerow(headers_for(kind, locale))
+        yield codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
         for rows in _row_batches(ids):
             out.seek(0)
             out.truncate()
