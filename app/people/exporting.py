@@ -55,21 +55,26 @@ def record_export(kind, file_format, user, row_count):
 def csv_chunks(app, kind, ids, locale):
     """Yield the CSV file's bytes a batch at a time: a BOM, the headers, then one line per person.
 
-    Runs in an application context of its own: a WSGI server reads the
-    response after the request has ended, and all this needs is the
-    database (Flask's ``stream_with_context`` would keep the request's
-    contexts alive instead, which the test client cannot pop again).
+    A WSGI server reads the response after the request has ended, and may
+    resume the generator in another thread or context between chunks (the
+    test client does), so each batch is read in an application context of
+    its own, pushed and popped within one step, rather than keeping the
+    request's contexts alive as ``stream_with_context`` would.
     """
-    with app.app_context():
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-        writer.writerow(headers_for(kind, locale))
-        yield codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
-        for rows in _row_batches(ids):
-            out.seek(0)
-            out.truncate()
-            writer.writerows(rows)
-            yield out.getvalue().encode("utf-8")
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    writer.writerow(headers_for(kind, locale))
+    yield codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
+    batches = _row_batches(ids)
+    while True:
+        with app.app_context():
+            rows = next(batches, None)
+        if rows is None:
+            return
+        out.seek(0)
+        out.truncate()
+        writer.writerows(rows)
+        yield out.getvalue().encode("utf-8")
 
 
 def xlsx_file(kind, ids, locale):
