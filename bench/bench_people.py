@@ -2,7 +2,8 @@
 
 Times what managers wait for: a dry run plus import of 10,000 rows, and the
 list, filter and spelling-variant search pages with 50,000 people in the
-database. Uses a throwaway SQLite file (or TEST_DATABASE_URL). The 50,000
+database, and the streamed CSV/XLSX export of all 60,000 against the old
+export that loaded them all as ORM objects. Uses a throwaway SQLite file (or TEST_DATABASE_URL). The 50,000
 people are inserted in bulk: how they got there is not what is measured.
 """
 import os
