@@ -8,16 +8,22 @@ CSVs, with language mixes like those met in Danish municipalities. Seeds
 are fixed so runs compare.
 """
 import csv
+import json
 import random
 import resource
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
 from datetime import date, timedelta
 
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
 from app.interests import interests
 from app.matching import Candidate, assign, assignment_total, greedy_assign, prepare, rank, score_pair
+from app.matching.assignment import _tie_break_bonus, score_matrix
 from app.matching.candidate import SLOTS
 from app.matching.geo import DATA_DIR
 
@@ -32,6 +38,9 @@ FREE_TEXT = ("fodbold", "madlavning", "cykling", "strikning", "كرة القدم
 
 RANK_VOLUNTEERS, RANK_RUNS, LOOP_RUNS = 5_000, 20, 5
 ASSIGN_REFUGEES, ASSIGN_VOLUNTEERS = 2_000, 3_000
+#: The scale of 2015, when Denmark granted residence to 10,849 refugees.
+LARGE_REFUGEES, LARGE_VOLUNTEERS, LARGE_RUNS = 10_000, 15_000, 3
+LARGE_SECONDS, LARGE_MB = 10, 1024
 TODAY = date(2025, 1, 1)
 
 
@@ -183,6 +192,73 @@ def bench_assign(people):
     print(f"  optimal >= greedy:                  {_ok(optimal_total >= greedy_total - 1e-6)}")
 
 
+def dense_assign(refugees, volunteers):
+    """Assign as ``assign`` did before it went sparse: the Hungarian method on a dense, slot-repeated matrix."""
+    pv = prepare(volunteers)
+    totals, allowed = score_matrix(refugees, pv)
+    profit = np.where(allowed, totals + _tie_break_bonus(refugees)[:, None], 0.0)
+    column_of_slot = np.repeat(np.arange(len(pv)), np.minimum(pv.capacity, allowed.sum(axis=0)))
+    rows, slot_columns = linear_sum_assignment(profit[:, column_of_slot], maximize=True)
+    columns = column_of_slot[slot_columns]
+    keep = allowed[rows, columns]
+    return [(refugees[r].id, pv.ids[v]) for r, v in zip(rows[keep], columns[keep], strict=True)]
+
+
+def _peak_rss_mb():
+    """Return this process's peak resident memory so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 if sys.platform != "darwin" else 1024**2)
+
+
+def measure_assign(method, refugees, volunteers, seed):
+    """Run one assignment in this process and print its time, memory and total as JSON (for ``_in_child``)."""
+    people = People(seed)
+    refugees = [people.refugee() for _ in range(refugees)]
+    volunteers = [people.volunteer() for _ in range(volunteers)]
+    prepare(volunteers)
+    before_mb = _peak_rss_mb()
+    start = time.perf_counter()
+    pairs = {"sparse": assign, "dense": dense_assign}[method](refugees, volunteers)
+    seconds = time.perf_counter() - start
+    total = assignment_total(pairs, refugees, volunteers)
+    print(json.dumps({"seconds": seconds, "peak_mb": _peak_rss_mb(), "before_mb": before_mb,
+                      "pairs": len(pairs), "total": total}))
+
+
+def _in_child(method, refugees, volunteers, seed=20250103):
+    """Return ``measure_assign``'s figures from a fresh process, so its peak RSS is that run's alone."""
+    command = [sys.executable, "-m", "bench.bench_matching", "measure", method, str(refugees), str(volunteers), str(seed)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def bench_sparse_assign():
+    """Time ``assign`` at national-crisis scale, and against the old dense method where that still fits."""
+    print(f"assign, sparse against dense: {ASSIGN_REFUGEES:,} x {ASSIGN_VOLUNTEERS:,}, fresh process each")
+    sparse = _in_child("sparse", ASSIGN_REFUGEES, ASSIGN_VOLUNTEERS)
+    dense = _in_child("dense", ASSIGN_REFUGEES, ASSIGN_VOLUNTEERS)
+    for name, run in (("sparse", sparse), ("dense (before)", dense)):
+        print(f"  {name + ':':35s}{run['seconds']:8.2f} s    peak RSS {run['peak_mb']:6.0f} MB"
+              f"   ({run['before_mb']:.0f} MB before)")
+    print(f"  time, dense / sparse:               {dense['seconds'] / sparse['seconds']:8.1f}x")
+    print(f"  peak RSS, dense / sparse:           {dense['peak_mb'] / sparse['peak_mb']:8.1f}x")
+    same = abs(sparse["total"] - dense["total"]) < 1e-6 and sparse["pairs"] == dense["pairs"]
+    print(f"  same total and pairs:               {_ok(same)}   ({sparse['total']:.4f}, {sparse['pairs']} pairs)")
+    print(f"assign: {LARGE_REFUGEES:,} refugees x {LARGE_VOLUNTEERS:,} volunteers with capacities 1-3,"
+          f" median of {LARGE_RUNS} fresh processes (dense: {LARGE_REFUGEES * LARGE_VOLUNTEERS * 8 / 1e9:.1f} GB"
+          " for one score matrix; too big to run)")
+    runs = [_in_child("sparse", LARGE_REFUGEES, LARGE_VOLUNTEERS) for _ in range(LARGE_RUNS)]
+    seconds = statistics.median(run["seconds"] for run in runs)
+    peak_mb = max(run["peak_mb"] for run in runs)
+    each = ", ".join(f"{run['seconds']:.2f}" for run in runs)
+    print(f"  assign (optimal, sparse):           {seconds:8.2f} s    target <= {LARGE_SECONDS} s:"
+          f" {_ok(seconds <= LARGE_SECONDS)}   ({seconds / LARGE_SECONDS:.2f} of target;"
+          f" runs {each} s)")
+    print(f"  peak RSS of the process (max):      {peak_mb:8.0f} MB   target <= {LARGE_MB} MB:"
+          f" {_ok(peak_mb <= LARGE_MB)}   ({peak_mb / LARGE_MB:.2f} of target;"
+          f" {runs[0]['before_mb']:.0f} MB before assign)")
+    print(f"  pairs, total score:                 {runs[0]['pairs']:8d}, {runs[0]['total']:.4f}")
+
+
 def _ok(condition):
     """Return "yes" or "NO", so a missed target stands out."""
     return "yes" if condition else "NO"
@@ -192,7 +268,12 @@ def main():
     bench_rank(People(seed=20250101))
     print()
     bench_assign(People(seed=20250102))
+    print()
+    bench_sparse_assign()
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["measure"]:
+        measure_assign(sys.argv[2], *map(int, sys.argv[3:6]))
+    else:
+        main()

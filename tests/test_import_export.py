@@ -1,11 +1,12 @@
 import csv
 import io
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
-from app.auth.models import Role
+from app.auth.models import Role, User
 from app.extensions import db
 from app.people.models import ExportRecord, Person, Refugee, Volunteer
 
@@ -225,3 +226,105 @@ def test_postcodes_in_the_copenhagen_ranges_are_found_on_import(client, login_as
     content = (HEADER_DA + "\nAmal Haddad;22 33 44 55;;1990;1620;ar:5;;;;ja;papir\n").encode()
     page = upload(client, "refugees", "x.csv", content).get_data(as_text=True)
     assert "1 person is ready to import." in page
+
+
+# Streamed export: the same file as loading every person as an ORM object, in a bounded number of queries.
+
+FULL_PROFILES = {
+    "refugee": [
+        {"full_name": "محمد الحسن; \"Abu\", Ali", "latin_name": "Mohammed Al-Hassan", "email": "m@example.org",
+         "birth_year": 1988, "gender": "male", "postcode": "8000", "hopes": "Tale dansk; cykle, lave mad\nog mere",
+         "arrived_on": date(2025, 3, 1), "household_adults": 2, "children_birth_years": [2012, 2019],
+         "languages": {"ar": 5, "en": 3, "da": 1}, "interests": ["football", "cooking"],
+         "available_weekday_evening": True, "notes": "Ringer efter kl. 16, ønsker «kvinde»",
+         "consents": {"matching": True, "contact": False, "statistics": True}, "consent_method": "oral_interpreter"},
+        {"full_name": "ሰላም ተስፋይ", "phone": None, "languages": {"ti": 5}, "interests": [],
+         "available_weekend": False, "consents": {"matching": False}, "consent_method": "online"},
+    ],
+    "volunteer": [
+        {"full_name": "Søren Ærø, \"Sørensen\"", "birth_year": 1960, "gender": "other", "postcode": "8200",
+         "capacity": 3, "max_distance_km": 15, "child_certificate_on": date(2024, 5, 2),
+         "child_certificate_clean": True, "recruited_by": "Facebook; Aarhus", "hopes": "Kaffe, gåture",
+         "languages": {"da": 5, "uk": 4}, "interests": ["hiking", "chess", "knitting"],
+         "available_weekday_day": True, "available_weekday_evening": True},
+    ],
+}
+
+
+def orm_export(kind, locale, file_format):
+    """Return the rows the export wrote before it was streamed: every person as an ORM object, then export_row."""
+    from app.people.columns import export_row, headers_for
+    from app.people.exporting import _csv
+    from app.people.queries import PeopleFilter, people_query
+
+    model = Refugee if kind == "refugee" else Volunteer
+    manager = db.session.scalars(sa.select(User).where(User.role == Role.MANAGER)).one()
+    people = db.session.scalars(people_query(model, manager, PeopleFilter())).all()
+    rows = [headers_for(kind, locale)] + [export_row(person) for person in people]
+    return _csv(rows[0], rows[1:]) if file_format == "csv" else rows
+
+
+@pytest.mark.parametrize("kind", ["refugee", "volunteer"])
+@pytest.mark.parametrize("locale", ["da", "en"])
+def test_streamed_export_equals_the_orm_export(client, login_as, make_person, kind, locale):
+    user = login_as(Role.MANAGER, ["Aarhus"], locale=locale)
+    for profile in FULL_PROFILES[kind]:
+        make_person(kind, **profile)
+    make_person(kind, full_name="Plain Person")
+    make_person(kind, full_name="Not Mine", municipality_code=101)
+    plural = f"{kind}s"
+
+    response = client.get(f"/people/{plural}/export.csv")
+    assert response.status_code == 200
+    assert response.is_streamed
+    assert response.data == orm_export(kind, locale, "csv")
+    assert "Not Mine" not in response.data.decode("utf-8-sig")
+
+    workbook = client.get(f"/people/{plural}/export.xlsx")
+    assert workbook.status_code == 200
+    cells = [list(r) for r in load_workbook(io.BytesIO(workbook.data)).active.iter_rows(values_only=True)]
+    expected = [list(r) for r in load_workbook(io.BytesIO(_xlsx(orm_export(kind, locale, "xlsx")))).active.iter_rows(
+        values_only=True)]
+    assert cells == expected
+    assert len(cells) == len(FULL_PROFILES[kind]) + 2
+
+    records = db.session.scalars(sa.select(ExportRecord).order_by(ExportRecord.id)).all()
+    assert [(r.user_id, r.kind, r.file_format, r.row_count) for r in records] == [
+        (user.id, kind, "csv", len(FULL_PROFILES[kind]) + 1),
+        (user.id, kind, "xlsx", len(FULL_PROFILES[kind]) + 1),
+    ]
+
+
+def _xlsx(rows):
+    from app.people.exporting import _xlsx as write
+
+    return write(rows[0], rows[1:])
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_export_queries_do_not_grow_with_the_number_of_people(app, client, login_as, make_person, file_format):
+    login_as(Role.MANAGER, ["Aarhus"])
+    statements = []
+
+    def counted(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    def export_queries():
+        statements.clear()
+        sa.event.listen(db.engine, "before_cursor_execute", counted)
+        try:
+            response = client.get(f"/people/refugees/export.{file_format}")
+            assert response.status_code == 200
+            response.get_data()
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", counted)
+        return len(statements)
+
+    for i in range(10):
+        make_person("refugee", full_name=f"Person {i}", children_birth_years=[2015])
+    with_10 = export_queries()
+    for i in range(10, 60):
+        make_person("refugee", full_name=f"Person {i}", children_birth_years=[2015])
+    with_60 = export_queries()
+    assert with_10 == with_60 < 25
+    assert db.session.scalar(sa.select(sa.func.max(ExportRecord.row_count))) == 60

@@ -2,7 +2,9 @@
 import random
 from datetime import date, timedelta
 
+import numpy as np
 import pytest
+from scipy.optimize import linear_sum_assignment, linprog
 
 from app.interests import interests
 from app.matching import (
@@ -18,6 +20,7 @@ from app.matching import (
     rank,
     score_pair,
 )
+from app.matching.assignment import _tie_break_bonus, allowed_pairs, score_matrix
 from app.matching.geo import locate, municipality_centroids
 from app.matching.scoring import distance_km, location_points
 
@@ -451,6 +454,90 @@ def test_assign_honours_capacities_and_exclusions_and_beats_greedy(seed):
     assert_valid(greedy, refugees, volunteers, exclude)
     assert optimal and greedy
     assert assignment_total(optimal, refugees, volunteers) >= assignment_total(greedy, refugees, volunteers) - 1e-9
+
+
+def medium_instance(seed, refugees=300, volunteers=400):
+    """Return refugees, volunteers with capacities 0..3 and declined pairs, in two neighbouring municipalities."""
+    rnd = random.Random(1000 + seed)
+    places = (KOBENHAVN, FREDERIKSBERG)
+    refugees_ = [random_candidate(rnd, f"r{i}", municipalities=places) for i in range(refugees)]
+    volunteers_ = [
+        random_candidate(rnd, f"v{i}", municipalities=places, capacities=(0, 1, 2, 3)) for i in range(volunteers)
+    ]
+    exclude = {(rnd.choice(refugees_).id, rnd.choice(volunteers_).id) for _ in range(refugees)}
+    return refugees_, volunteers_, exclude
+
+
+def dense_assign(refugees, volunteers, exclude=()):
+    """Assign the way ``assign`` did before it went sparse: Hungarian method on a dense, slot-repeated matrix."""
+    totals, allowed = score_matrix(refugees, volunteers, exclude)
+    profit = np.where(allowed, totals + _tie_break_bonus(refugees)[:, None], 0.0)
+    slots = np.minimum([max(v.capacity, 0) for v in volunteers], allowed.sum(axis=0))
+    column_of_slot = np.repeat(np.arange(len(volunteers)), slots)
+    rows, slot_columns = linear_sum_assignment(profit[:, column_of_slot], maximize=True)
+    columns = column_of_slot[slot_columns]
+    keep = allowed[rows, columns]
+    return sorted((refugees[r].id, volunteers[v].id) for r, v in zip(rows[keep], columns[keep], strict=True))
+
+
+def flow_best_total(refugees, volunteers, exclude=()):
+    """Return the best total as a linear program: the b-matching polytope is integral, so the LP optimum is exact."""
+    rows, columns, totals = allowed_pairs(refugees, volunteers, exclude)
+    pairs = len(totals)
+    each_refugee = np.zeros((len(refugees), pairs))
+    each_refugee[rows, np.arange(pairs)] = 1
+    each_volunteer = np.zeros((len(volunteers), pairs))
+    each_volunteer[columns, np.arange(pairs)] = 1
+    result = linprog(
+        -totals,
+        A_ub=np.vstack([each_refugee, each_volunteer]),
+        b_ub=np.concatenate([np.ones(len(refugees)), [max(v.capacity, 0) for v in volunteers]]),
+        bounds=(0, 1),
+        method="highs",
+    )
+    assert result.status == 0
+    return -result.fun
+
+
+def test_allowed_pairs_are_the_allowed_entries_of_the_dense_matrix():
+    refugees, volunteers, exclude = medium_instance(0, refugees=80, volunteers=120)
+    totals, allowed = score_matrix(refugees, volunteers, exclude)
+    rows, columns, sparse_totals = allowed_pairs(refugees, volunteers, exclude)
+    expected_rows, expected_columns = np.nonzero(allowed)
+    assert rows.tolist() == expected_rows.tolist()
+    assert columns.tolist() == expected_columns.tolist()
+    assert sparse_totals.tolist() == totals[allowed].tolist()
+    assert 0 < len(rows) < allowed.size
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_sparse_assign_reaches_the_dense_total_on_a_larger_instance(seed):
+    refugees, volunteers, exclude = medium_instance(seed)
+    sparse = assign(refugees, volunteers, exclude=exclude)
+    dense = dense_assign(refugees, volunteers, exclude)
+    assert_valid(sparse, refugees, volunteers, exclude)
+    assert len(sparse) > 100
+    assert assignment_total(sparse, refugees, volunteers) == pytest.approx(
+        assignment_total(dense, refugees, volunteers), abs=1e-6
+    )
+    assert len(sparse) == len(dense)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_assign_reaches_the_linear_programming_optimum(seed):
+    refugees, volunteers, exclude = medium_instance(seed, refugees=60, volunteers=50)
+    pairs = assign(refugees, volunteers, exclude=exclude)
+    assert pairs
+    assert assignment_total(pairs, refugees, volunteers) == pytest.approx(
+        flow_best_total(refugees, volunteers, exclude), abs=1e-6
+    )
+
+
+def test_assign_with_nobody_to_assign():
+    assert assign([], [volunteer()]) == []
+    assert assign([refugee()], []) == []
+    assert assign([refugee()], [volunteer(languages={"da": 5})]) == []
+    assert greedy_assign([], []) == []
 
 
 def test_assign_gives_up_the_best_pair_when_that_serves_more_refugees_better():

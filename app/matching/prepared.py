@@ -7,6 +7,11 @@ present, an interest matrix over the taxonomy, slot bitmasks …) built once by
 ``prepare``. The arithmetic mirrors ``app.matching.scoring`` step by step, in
 the same order, so totals agree to rounding.
 
+Batch assignment scores only allowed pairs: ``nearby`` finds the volunteers
+whose travel rule lets them meet people at one place (shared by the
+refugees living there) and ``score_allowed`` computes the parts for the
+pairs no hard rule excludes, with the same functions on those rows only.
+
 Prepared volunteers are cached by the identity of the candidate objects:
 candidates are immutable, so the same objects always give the same arrays.
 Callers that rebuild candidates per request should keep the result of
@@ -14,7 +19,6 @@ Callers that rebuild candidates per request should keep the result of
 """
 import threading
 from collections import OrderedDict
-from dataclasses import astuple
 
 import numpy as np
 
@@ -175,18 +179,37 @@ def _preferences(refugee, pv, year):
     return np.where(count > 0, total / np.maximum(count, 1), MET)
 
 
-def _allowed(refugee, pv, km, speaks, declined):
-    """Return a boolean array: True where no hard rule excludes the pair."""
+def _near(pv, km, municipality):
+    """Return a boolean array: True where the volunteer's travel rule lets the pair meet."""
+    return np.where(pv.has_max_distance, km <= pv.max_distance, pv.municipality == municipality)
+
+
+def _rules_met(refugee, pv, speaks):
+    """Return a boolean array: True where language, capacity, gender and child rules all allow the pair."""
     allowed = speaks & (pv.capacity >= 1)
     if refugee.wants_gender is not None:
         allowed &= pv.gender == _GENDER_CODE[refugee.wants_gender]
     allowed &= (pv.wants_gender == 0) | (pv.wants_gender == _GENDER_CODE[refugee.gender])
     if refugee.household_children > 0:
         allowed &= pv.certificate
-    allowed &= np.where(pv.has_max_distance, km <= pv.max_distance, pv.municipality == refugee.municipality)
+    return allowed
+
+
+def _allowed(refugee, pv, km, speaks, declined):
+    """Return a boolean array: True where no hard rule excludes the pair."""
+    allowed = _rules_met(refugee, pv, speaks) & _near(pv, km, refugee.municipality)
     if declined:
         allowed[[pv.index[v] for v in declined if v in pv.index]] = False
     return allowed
+
+
+def _weighted(parts, weights):
+    """Return the weighted average of part arrays, summed in ``PARTS`` order as ``score_pair`` does."""
+    total = 0.0
+    for name in PARTS:
+        total = total + getattr(weights, name) * parts[name]
+    # The same sum as score_pair's sum(astuple(weights)), in the same order, without astuple's deep copy.
+    return total / sum(getattr(weights, name) for name in PARTS)
 
 
 def score_volunteers(refugee, pv, weights=None, declined=(), today=None):
@@ -207,8 +230,81 @@ def score_volunteers(refugee, pv, weights=None, declined=(), today=None):
         "availability": _availability(refugee, pv),
         "preferences": _preferences(refugee, pv, year),
     }
-    total = 0.0
-    for name in PARTS:
-        total = total + getattr(weights, name) * parts[name]
     allowed = _allowed(refugee, pv, km, speaks, declined)
-    return np.where(allowed, total / sum(astuple(weights)), 0.0), parts, allowed
+    return np.where(allowed, _weighted(parts, weights), 0.0), parts, allowed
+
+
+class _Rows:
+    """Some rows of prepared volunteers: each array is indexed on first use, other attributes pass through.
+
+    The part functions above only read ``len(pv)`` and attributes, so they
+    work unchanged on a ``_Rows`` and compute the same numbers element by
+    element, for the rows that matter only.
+    """
+
+    def __init__(self, pv, rows):
+        self._pv, self._rows = pv, rows
+
+    def __len__(self):
+        return len(self._rows)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        value = getattr(self._pv, name)
+        if isinstance(value, np.ndarray):
+            value = value[self._rows]
+        setattr(self, name, value)
+        return value
+
+
+class Nearby(_Rows):
+    """The volunteers whose travel rule lets them meet people at one place, and how far away they are.
+
+    Build with ``nearby``; refugees at the same place (postcode centroid and
+    municipality) share one, so distances and the arrays they read are
+    worked out once per place rather than once per refugee.
+    """
+
+    def __init__(self, pv, location, municipality):
+        km = haversine_km_many(*location, pv.lat, pv.lon)
+        rows = np.flatnonzero(_near(pv, km, municipality))
+        super().__init__(pv, rows)
+        self.rows, self.km = rows, km[rows]
+
+
+def place(candidate):
+    """Return what decides who lives near enough: the candidate's location and municipality."""
+    return candidate.location, candidate.municipality
+
+
+def nearby(pv, refugee):
+    """Return the ``Nearby`` volunteers of ``refugee``'s place."""
+    return Nearby(pv, *place(refugee))
+
+
+def score_allowed(refugee, pv, weights=None, declined=(), today=None, near=None):
+    """Return (rows, totals): the volunteers no rule excludes for ``refugee``, ascending, and their totals.
+
+    The totals equal ``score_volunteers``' at those rows, element by element,
+    but parts are only computed where the pair is allowed: volunteers near
+    the refugee's place come first (pass ``near`` from ``nearby`` to share
+    it between refugees of one place), then language and the other hard
+    rules narrow them down.
+    """
+    weights = weights or DEFAULT_WEIGHTS
+    near = near if near is not None else nearby(pv, refugee)
+    language, speaks = _language(refugee, near)
+    keep = _rules_met(refugee, near, speaks)
+    if declined:
+        keep &= ~np.isin(near.rows, [pv.index[v] for v in declined if v in pv.index])
+    keep = np.flatnonzero(keep)
+    allowed = _Rows(near, keep)
+    parts = {
+        "language": language[keep],
+        "interests": _interests(refugee, allowed),
+        "location": location_points(near.km[keep]),
+        "availability": _availability(refugee, allowed),
+        "preferences": _preferences(refugee, allowed, this_year(today)),
+    }
+    return near.rows[keep], _weighted(parts, weights)

@@ -220,7 +220,11 @@ COLUMNS = (
 
 
 def columns_for(kind):
-    return [c for c in COLUMNS if kind in c.kinds]
+    return list(_COLUMNS_BY_KIND[kind])
+
+
+_COLUMNS_BY_KIND = {kind: tuple(c for c in COLUMNS if kind in c.kinds) for kind in ("refugee", "volunteer")}
+_CONSENT_PURPOSES = tuple(ConsentPurpose)
 
 
 def headers_for(kind, locale):
@@ -241,9 +245,9 @@ def export_row(person):
     }
     if person.kind == "refugee":
         cells["children_birth_years"] = ", ".join(str(c.birth_year) for c in person.household_children)
-    for purpose in ConsentPurpose:
+    for purpose in _CONSENT_PURPOSES:
         cells[f"consent_{purpose}"] = write_yes_no(person.has_consent(purpose))
     return [
         cells[c.key] if c.key in cells else write_plain(getattr(person, c.key))
-        for c in columns_for(person.kind)
+        for c in _COLUMNS_BY_KIND[person.kind]
     ]

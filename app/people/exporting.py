@@ -1,27 +1,95 @@
-"""Exporting the people a manager may see, as CSV or XLSX, and recording it."""
+"""Exporting the people a manager may see, as CSV or XLSX, and recording it.
+
+An export of a whole municipality or of the country can hold tens of
+thousands of people, so it is streamed: the ids are read first (in the
+list's order), then people are loaded a batch at a time as plain rows —
+five queries per batch for the people, their languages, interests,
+children and consents — and written out row by row. CSV goes straight into
+the response; XLSX goes through openpyxl's write-only workbook into a
+temporary file. Memory stays that of one batch, the queries are the ids,
+the municipalities' names and 5 per ``BATCH`` people, and each row is made
+by the same ``export_row`` as before, so the file is the same. The export
+is recorded, with the number of people, before the file is sent.
+"""
+import codecs
 import csv
 import io
+import tempfile
+from itertools import groupby
+from operator import itemgetter
+from types import SimpleNamespace
 
+import sqlalchemy as sa
 from openpyxl import Workbook
 
 from app.extensions import db
-from app.people.columns import export_row, headers_for
-from app.people.models import ExportRecord
+from app.municipalities.models import Municipality
+from app.people.columns import COLUMNS, export_row, headers_for
+from app.people.models import (
+    AVAILABILITY_TITLES,
+    Consent,
+    ExportRecord,
+    HouseholdChild,
+    Person,
+    PersonInterest,
+    PersonLanguage,
+)
 
 #: Danish Excel opens semicolon-separated UTF-8 with a BOM correctly.
 CSV_DELIMITER = ";"
+#: People loaded and written at a time.
+BATCH = 1000
 
 
-def export_people(people, kind, file_format, user, locale):
-    """Return the file's bytes and record who exported how many rows."""
-    rows = [export_row(person) for person in people]
-    headers = headers_for(kind, locale)
-    content = _xlsx(headers, rows) if file_format == "xlsx" else _csv(headers, rows)
-    db.session.add(
-        ExportRecord(user_id=user.id, kind=kind, file_format=file_format, row_count=len(rows))
-    )
+def person_ids(query, model):
+    """Return the ids of the people ``query`` (a select of ``model``, Refugee or Volunteer) finds, in its order."""
+    return db.session.scalars(query.with_only_columns(model.id)).all()
+
+
+def record_export(kind, file_format, user, row_count):
+    """Record who exported how many people, as every export is."""
+    db.session.add(ExportRecord(user_id=user.id, kind=kind, file_format=file_format, row_count=row_count))
     db.session.flush()
-    return content
+
+
+def csv_chunks(app, kind, ids, locale):
+    """Yield the CSV file's bytes a batch at a time: a BOM, the headers, then one line per person.
+
+    A WSGI server reads the response after the request has ended, and may
+    resume the generator in another thread or context between chunks (the
+    test client does), so each batch is read in an application context of
+    its own, pushed and popped within one step, rather than keeping the
+    request's contexts alive as ``stream_with_context`` would.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    writer.writerow(headers_for(kind, locale))
+    yield codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
+    batches = _row_batches(ids)
+    while True:
+        with app.app_context():
+            rows = next(batches, None)
+        if rows is None:
+            return
+        out.seek(0)
+        out.truncate()
+        writer.writerows(rows)
+        yield out.getvalue().encode("utf-8")
+
+
+def xlsx_file(kind, ids, locale):
+    """Return a temporary file holding the XLSX workbook, written row by row, positioned at its start."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(headers_for(kind, locale))
+    for rows in _row_batches(ids):
+        for row in rows:
+            # An empty cell rather than an empty string: the same to import and to Excel, and not written at all.
+            sheet.append([None if cell == "" else cell for cell in row])
+    out = tempfile.TemporaryFile()
+    workbook.save(out)
+    out.seek(0)
+    return out
 
 
 def template(kind, file_format, locale):
@@ -47,3 +115,86 @@ def _xlsx(headers, rows):
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+class _Exported:
+    """One person as ``export_row`` reads them, made from plain rows instead of an ORM object.
+
+    Columns come from the person's row; the few properties ``export_row``
+    uses are ``Person``'s own, so both give the same cells.
+    """
+
+    availability = Person.availability
+    interest_keys = Person.interest_keys
+    current_consent = Person.current_consent
+    has_consent = Person.has_consent
+
+    def __init__(self, row, municipalities, languages, interests, children, consents):
+        self.__dict__.update(zip(_PERSON_KEYS, row))
+        self.municipality = municipalities[self.municipality_code]
+        self.languages, self.interests = languages, interests
+        self.household_children, self.consents = children, consents
+
+
+#: The person columns an export reads: its plain cells, and what the derived ones are made from.
+_PERSON_COLUMNS = tuple(
+    Person.__table__.c[name]
+    for name in dict.fromkeys(
+        ["id", "kind", "gender", "municipality_code", *(f"available_{slot}" for slot in AVAILABILITY_TITLES)]
+        + [c.key for c in COLUMNS if c.key in Person.__table__.c]
+    )
+)
+_PERSON_KEYS = tuple(column.name for column in _PERSON_COLUMNS)
+
+
+def _by_person(statement):
+    """Return person id -> rows of ``statement``, whose first column is the person id and which is sorted by it."""
+    rows = db.session.connection().execute(statement).all()
+    return {person_id: list(rows) for person_id, rows in groupby(rows, itemgetter(0))}
+
+
+def _row_batches(ids):
+    """Yield the export rows of the people with ``ids``, a list per ``BATCH``, in the order of ``ids``."""
+    municipalities = {
+        code: SimpleNamespace(name=name)
+        for code, name in db.session.execute(sa.select(Municipality.code, Municipality.name))
+    }
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        found = db.session.connection().execute(sa.select(*_PERSON_COLUMNS).where(Person.id.in_(batch))).all()
+        people = {row[0]: row for row in found}
+        # The same orders as the relationships on Person, with a tie-breaker.
+        languages = _by_person(
+            sa.select(PersonLanguage.person_id, PersonLanguage.code, PersonLanguage.level)
+            .where(PersonLanguage.person_id.in_(batch))
+            .order_by(PersonLanguage.person_id, PersonLanguage.level.desc(), PersonLanguage.code)
+        )
+        interests = _by_person(
+            sa.select(PersonInterest.person_id, PersonInterest.interest_key)
+            .where(PersonInterest.person_id.in_(batch))
+            .order_by(PersonInterest.person_id, PersonInterest.interest_key)
+        )
+        children = _by_person(
+            sa.select(HouseholdChild.person_id, HouseholdChild.birth_year)
+            .where(HouseholdChild.person_id.in_(batch))
+            .order_by(HouseholdChild.person_id, HouseholdChild.birth_year, HouseholdChild.id)
+        )
+        consents = _by_person(
+            sa.select(Consent.person_id, Consent.purpose, Consent.given, Consent.method)
+            .where(Consent.person_id.in_(batch))
+            .order_by(Consent.person_id, Consent.recorded_at.desc(), Consent.id.desc())
+        )
+        yield [
+            export_row(
+                _Exported(
+                    people[person_id],
+                    municipalities,
+                    languages.get(person_id, []),
+                    interests.get(person_id, []),
+                    children.get(person_id, []),
+                    consents.get(person_id, []),
+                )
+            )
+            for person_id in batch
+            if person_id in people
+        ]
