@@ -682,6 +682,8 @@ def test_volunteers_take_host_slots_until_they_are_gone(client, login_as, make_a
     response = client.post(f"/activities/{activity.id}/host", follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "Thank you for hosting!" in page and "Stop hosting" in page and "Helpful Host" not in page.split("<main")[1]
+    home = client.get("/").get_data(as_text=True)
+    assert "You host" in home and f"/activities/{activity.id}" in home.split("You host")[1]
     with pytest.raises(EventError):
         services.take_host_slot(activity.id, other)
     db.session.rollback()

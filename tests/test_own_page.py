@@ -1,6 +1,7 @@
 """A refugee's or volunteer's own page: their friend, their manager, their check-in, their settings."""
 from datetime import time, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from app.auth.models import Role
@@ -11,7 +12,7 @@ from app.followup.models import CheckIn
 from app.matches import services as match_services
 from app.people.models import Person, StatusChange
 from app.timeutil import LOCAL_ZONE, now_utc, today_local
-from tests.conftest import log_in
+from tests.conftest import has_horizontal_scroll, log_in, screenshot
 from tests.test_events import details
 
 
@@ -104,3 +105,20 @@ def test_friends_sign_up_together_with_one_tap(client, make_person, make_user):
     ]
     page = client.get("/").get_data(as_text=True)
     assert "You have a place." in page  # the joint sign-up shows on the refugee's own page
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["ar", "ti"])
+def test_the_own_page_on_a_phone(page, live_server, make_person, make_user, lang):
+    from tests.test_accessibility import report, violations
+    from tests.test_browser import log_in_browser
+
+    match = active_match(make_person, make_user)
+    user = make_user(Role.VOLUNTEER, locale=lang, person_id=match.volunteer_id)
+    log_in_browser(page, live_server, user)
+    page.goto(f"{live_server}/")
+    assert page.locator("#friendship").is_visible() and page.locator("#availability").is_visible()
+    assert not has_horizontal_scroll(page)
+    found = violations(page)
+    assert not found, report(found)
+    screenshot(page, f"own-page-{lang}")

@@ -4,7 +4,7 @@ from datetime import time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.events.models import Activity, SignUp, SignUpStatus, Venue
+from app.events.models import Activity, ActivityHost, SignUp, SignUpStatus, Venue
 from app.events.services import LIVE_STATUSES, local_instant, waitlist_position
 from app.extensions import db
 from app.timeutil import now_utc
@@ -68,3 +68,13 @@ def upcoming_sign_ups(user):
         .order_by(Activity.starts_at)
     ).all()
     return [(s, waitlist_position(s)) for s in sign_ups]
+
+
+def upcoming_hosting(user):
+    """The coming dates a volunteer hosts, soonest first, for their own page."""
+    return db.session.scalars(
+        sa.select(Activity).join(ActivityHost, ActivityHost.activity_id == Activity.id)
+        .where(ActivityHost.user_id == user.id, Activity.ends_at > now_utc())
+        .options(selectinload(Activity.texts), joinedload(Activity.venue))
+        .order_by(Activity.starts_at)
+    ).all()

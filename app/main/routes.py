@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.models import Role
-from app.events.queries import upcoming_sign_ups
+from app.events.queries import upcoming_hosting, upcoming_sign_ups
 from app.extensions import db
 from app.followup.services import make_token as check_in_token
 from app.followup.services import open_check_in, open_tasks
@@ -31,13 +31,15 @@ def index():
     """Show visitors a welcome and each logged-in user the home page of their role."""
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    overview, tasks, calls, unanswered, sign_ups = None, [], [], [], []
+    overview, tasks, calls, unanswered, sign_ups, hosting = None, [], [], [], [], []
     if current_user.role in ("manager", "admin"):
         overview = manager_overview(current_user, today_local(), CERTIFICATE_WARNING_DAYS)
         tasks = open_tasks(active_match_ids(current_user))
         calls, unanswered = call_tasks(current_user, now_utc()), unanswered_proposals(current_user, now_utc())
     if current_user.role in ("refugee", "volunteer"):
         sign_ups = upcoming_sign_ups(current_user)
+    if current_user.role == "volunteer":
+        hosting = upcoming_hosting(current_user)
     return render_template(
         "main/home.html",
         **_own_page(current_user),
@@ -45,6 +47,7 @@ def index():
         overview=overview,
         tasks=tasks,
         sign_ups=sign_ups,
+        hosting=hosting,
         calls=calls,
         unanswered=unanswered,
         call_texts=CALL_TEXTS,
