@@ -58,6 +58,12 @@ def test_demo_seed_is_idempotent_and_logins_work(runner, client):
     activities = client.get("/activities?lang=en").get_data(as_text=True)
     assert "Language café" in activities and "Bicycle workshop" in activities and "Full – join the waitlist" in activities
 
+    # The demo refugee's own page shows their active friendship.
+    refugee_user = db.session.scalars(sa.select(User).where(User.email == "refugee@demo.example.org")).one()
+    friend = db.session.scalars(sa.select(Match).where(Match.refugee_id == refugee_user.person_id)).one().volunteer
+    page = log_in(client, refugee_user.email, DEMO_PASSWORD).get_data(as_text=True)
+    assert friend.full_name.split()[0] in page.split('id="friendship"')[1].split("</section>")[0]
+    client.post("/auth/logout")
     page = log_in(client, "manager.aarhus@demo.example.org", DEMO_PASSWORD).get_data(as_text=True)
     assert "Aarhus" in page
     assert client.get("/municipalities/751").status_code == 200

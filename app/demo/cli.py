@@ -4,7 +4,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.demo.events import seed_events
-from app.demo.matches import seed_matches
+from app.demo.matches import link_demo_accounts, seed_matches
 from app.demo.people import seed_people
 from app.demo.seed import DEMO_PASSWORD, seed_demo
 from app.extensions import db
@@ -24,6 +24,7 @@ def seed_command():
     users = seed_demo()
     added = seed_people()
     matches = seed_matches()
+    link_demo_accounts(users)
     dates = seed_events()
     db.session.commit()
     click.echo(f"Demo people: {added} refugees and volunteers added; {matches} matches made.")

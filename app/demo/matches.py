@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from app.demo.people import MUNICIPALITIES, SEED
 from app.extensions import db
 from app.matches import services
-from app.matches.models import END_REASONS, Match
+from app.matches.models import END_REASONS, Match, MatchStatus
 from app.matches.suggesting import batch_preview
 
 #: Of each municipality's optimal proposals: this share becomes active, then ended, the rest stays proposed.
@@ -35,3 +35,18 @@ def seed_matches():
                 services.end(match, None, ending)
     db.session.flush()
     return made
+
+
+def link_demo_accounts(users):
+    """Give the demo refugee and volunteer the two people of an active friendship, so their own pages show it."""
+    by_role = {user.role: user for user in users}
+    refugee_user, volunteer_user = by_role["refugee"], by_role["volunteer"]
+    if refugee_user.person_id and volunteer_user.person_id:
+        return
+    match = db.session.scalars(
+        sa.select(Match).where(Match.status == MatchStatus.ACTIVE).order_by(Match.id)
+    ).first()
+    if match is None:
+        return
+    refugee_user.person_id, volunteer_user.person_id = match.refugee_id, match.volunteer_id
+    db.session.flush()
