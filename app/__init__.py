@@ -58,6 +58,7 @@ def register_extensions(app):
 def register_blueprints(app):
     from app import errors
     from app.admin import bp as admin_bp
+    from app.agreements.routes import bp as agreements_bp
     from app.followup.routes import bp as followup_bp
     from app.main import bp as main_bp
     from app.matches import subscribers as match_subscribers
@@ -66,6 +67,7 @@ def register_blueprints(app):
     from app.outbox.routes import bp as outbox_bp
     from app.people.routes import bp as people_bp
     from app.recruitment.routes import bp as recruitment_bp
+    from app.stats.routes import bp as stats_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
@@ -76,6 +78,8 @@ def register_blueprints(app):
     match_subscribers.init_app(app)
     app.register_blueprint(followup_bp)
     app.register_blueprint(outbox_bp)
+    app.register_blueprint(agreements_bp)
+    app.register_blueprint(stats_bp)
     errors.init_app(app)
 
 

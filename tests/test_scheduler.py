@@ -15,7 +15,7 @@ from app.outbox.models import OutboxMessage
 from app.scheduler import Job, apscheduler_jobs, make_scheduler
 from app.timeutil import now_local
 
-REGISTERED = ["follow-up-check-ins", "outbox-delivery"]
+REGISTERED = ["agreement-renewal-reminders", "follow-up-check-ins", "outbox-delivery"]
 
 
 def stored_job_ids():
@@ -108,7 +108,7 @@ def test_flask_scheduler_run_is_its_own_process_and_stops_cleanly_on_sigterm(app
         text=True,
     )
     try:
-        assert process.stdout.readline().startswith("Scheduler running 2 jobs")
+        assert process.stdout.readline().startswith(f"Scheduler running {len(REGISTERED)} jobs")
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
         assert "Scheduler stopped." in process.stdout.read()
