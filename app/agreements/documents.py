@@ -44,7 +44,7 @@ def kind_of(content):
 
 
 def folder():
-    path = Path(current_app.config.get("AGREEMENT_DOCUMENTS_DIR") or Path(current_app.instance_path) / "agreements")
+    path = Path(current_app.config["AGREEMENT_DOCUMENTS_DIR"] or Path(current_app.instance_path) / "agreements")
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask_babel import format_decimal, lazy_gettext as _l
 
 from app.agreements.models import AGREEMENT_STATUS_TITLES, AgreementStatus
+from app.stats.display import ltr, shown_count
 from app.stats.figures import SMALL_COUNT, SUPPRESSED
 
 #: Figures the map can show, with their titles.
@@ -66,7 +67,7 @@ def colour(figure, municipalities):
         return Colouring(fills, [(STATUS_COLOURS[s], AGREEMENT_STATUS_TITLES[s]) for s in reversed(AgreementStatus)])
     values = {m.code: m.counts[figure] for m in municipalities}
     bounds = _count_classes(values.values())
-    legend = [(COUNT_COLOURS[0], format_decimal(0)), (COUNT_COLOURS[1], SUPPRESSED)]
+    legend = [(COUNT_COLOURS[0], format_decimal(0)), (COUNT_COLOURS[1], ltr(SUPPRESSED))]
     for i, low in enumerate(bounds):
         high = bounds[i + 1] - 1 if i + 1 < len(bounds) else None
         if high is None:
@@ -74,15 +75,13 @@ def colour(figure, municipalities):
         elif high == low:
             label = format_decimal(low)
         else:
-            label = f"{format_decimal(low)}–{format_decimal(high)}"
+            label = ltr(f"{format_decimal(low)}–{format_decimal(high)}")
         legend.append((COUNT_COLOURS[2 + i], label))
 
     def fill(value):
-        if value == 0:
-            return COUNT_COLOURS[0], format_decimal(0)
         if value <= SMALL_COUNT:
-            return COUNT_COLOURS[1], SUPPRESSED
+            return COUNT_COLOURS[min(value, 1)], shown_count(value)
         index = max(i for i, low in enumerate(bounds) if value >= low)
-        return COUNT_COLOURS[2 + index], format_decimal(value)
+        return COUNT_COLOURS[2 + index], shown_count(value)
 
     return Colouring({code: fill(value) for code, value in values.items()}, legend)

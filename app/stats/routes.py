@@ -1,7 +1,7 @@
 """The coverage dashboard and map (head office, admins) and the public open data."""
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, jsonify, render_template, request
-from flask_babel import format_decimal, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 
 from app.auth.models import Organisation
 from app.extensions import db
@@ -9,7 +9,8 @@ from app.forms import options
 from app.agreements.models import AGREEMENT_STATUS_TITLES, AgreementStatus
 from app.stats import chart, opendata
 from app.stats.choropleth import MAP_FIGURES, colour
-from app.stats.figures import coverage, suppress
+from app.stats.display import shown_count
+from app.stats.figures import coverage
 from app.stats.forms import CHART_MONTHS, DashboardFilterForm
 from app.stats.mapshapes import geometry
 from app.stats.services import SORT_KEYS, build_dashboard, sort_rows, table_csv
@@ -26,11 +27,7 @@ def agreement_status_title(status):
     return AGREEMENT_STATUS_TITLES[AgreementStatus(status)]
 
 
-@bp.app_template_filter("count")
-def count_filter(value):
-    """A count as shown anywhere: "<5" for 1 to 4, else in the viewer's number format."""
-    shown = suppress(value)
-    return shown if isinstance(shown, str) else format_decimal(shown)
+bp.add_app_template_filter(shown_count, "count")
 
 
 def _filters():
