@@ -320,3 +320,17 @@ def test_the_organisation_filter_counts_only_that_organisations_agreements(clien
     db.session.commit()
     assert coverage(TODAY, TODAY, other.id).national.operating == 0
     assert coverage(TODAY, TODAY, organisation().id).national.operating == 1
+
+
+def test_the_demo_looks_like_a_national_programme(runner):
+    from app.demo.coverage import seed_coverage
+
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    statuses = set(db.session.scalars(sa.select(Agreement.status)))
+    assert {"signed", "in_dialogue", "terminated"} <= statuses
+    figures = coverage(TODAY, TODAY)
+    assert 50 <= figures.national.operating < 98
+    assert sum(1 for m in figures.municipalities if m.counts["refugees_matched_total"]) >= 80
+    assert any(a.valid_to and TODAY <= a.valid_to <= TODAY + timedelta(days=90)
+               for a in db.session.scalars(sa.select(Agreement)))
+    assert seed_coverage() == (0, 0, 0)

@@ -3,6 +3,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.demo.coverage import seed_coverage
 from app.demo.matches import seed_matches
 from app.demo.people import seed_people
 from app.demo.seed import DEMO_PASSWORD, seed_demo
@@ -23,8 +24,11 @@ def seed_command():
     users = seed_demo()
     added = seed_people()
     matches = seed_matches()
+    agreements, national_people, national_matches = seed_coverage()
     db.session.commit()
     click.echo(f"Demo people: {added} refugees and volunteers added; {matches} matches made.")
+    click.echo(f"Across the country: {national_people} people and {national_matches} friendships added; "
+               f"{agreements} agreements.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for user in users:
         click.echo(f"  {user.role:<12} {user.email}")
