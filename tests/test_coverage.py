@@ -15,7 +15,8 @@ from app.municipalities.models import Municipality
 from app.people.models import Consent, PersonLanguage, Refugee, Volunteer
 from app.stats.figures import coverage, start_of_day, suppress
 from app.stats.display import shown_count
-from app.timeutil import add_years, now_utc, today_local
+from app.people.services import record_consent
+from app.timeutil import add_years, today_local
 
 TODAY = today_local()
 
@@ -39,7 +40,8 @@ def sign(code, valid_from=None, valid_to=None, status="signed"):
 
 
 def person(model, code, status, statistics=None, languages=(), **fields):
-    row = model(full_name="X", name_key="x", municipality_code=code, status=status, **fields)
+    row = model(full_name="X", name_key="x", municipality_code=code, status=status,
+                consents_to_statistics=bool(statistics), **fields)
     db.session.add(row)
     db.session.flush()
     row.languages = [PersonLanguage(code=c, level=level) for c, level in languages]
@@ -225,8 +227,7 @@ def test_a_withdrawn_statistics_consent_takes_a_refugee_out_of_the_medians(app):
                 for _ in range(5)]
     db.session.commit()
     assert municipality(751).median_days_waiting == 10
-    db.session.add(Consent(person_id=refugees[0].id, purpose="statistics", given=False, method="paper",
-                           recorded_at=now_utc() + timedelta(seconds=1)))
+    record_consent(refugees[0], "statistics", False, "paper", None)
     db.session.commit()
     assert municipality(751).median_days_waiting is None
 
@@ -334,3 +335,15 @@ def test_the_demo_looks_like_a_national_programme(runner):
     assert any(a.valid_to and TODAY <= a.valid_to <= TODAY + timedelta(days=90)
                for a in db.session.scalars(sa.select(Agreement)))
     assert seed_coverage() == (0, 0, 0)
+
+
+def test_the_people_registry_keeps_the_statistics_consent_in_step(make_person, make_user):
+    from app.people.merging import merge_people
+
+    refugee = make_person("refugee", consents={"matching": True, "statistics": True})
+    assert refugee.consents_to_statistics
+    record_consent(refugee, "statistics", False, "paper", None)
+    assert not refugee.consents_to_statistics
+    twin = make_person("refugee", consents={"matching": True, "statistics": True})
+    merge_people(refugee, twin, make_user(Role.ADMIN))
+    assert refugee.consents_to_statistics == refugee.has_consent("statistics")

@@ -10,20 +10,20 @@ matches need no consent, as they are the programme's own operational totals
 and leave this module only aggregated and suppressed. Anything that describes
 people beyond being counted (how long they have waited, which languages they
 speak) is computed only from people whose latest answer to "anonymous
-statistics" is yes.
+statistics" is yes (`Person.consents_to_statistics`, kept in step with it).
 """
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from app.agreements.models import Agreement, AgreementStatus
 from app.extensions import db
 from app.matches.candidates import matchable
 from app.matches.models import OPEN_STATUSES, Match
 from app.municipalities.models import Municipality, Region
-from app.people.models import Consent, ConsentPurpose, PersonLanguage, Refugee, RefugeeStatus, Volunteer
+from app.people.models import PersonLanguage, Refugee, RefugeeStatus, Volunteer
 from app.timeutil import LOCAL_ZONE, add_years
 
 #: Counts from 1 to SMALL_COUNT are shown as "<5", so no one can be singled out.
@@ -115,49 +115,36 @@ def _agreement_status(as_of, organisation_id):
     return {code: _STATUS_RANK[index] for code, index in db.session.execute(query)}
 
 
-def _match_counts(as_of):
-    """{code: (matched active, matched ever, started this year, had recent activity)} by the refugee's municipality."""
-    end = start_of_day(as_of + timedelta(days=1))
-    year_start = start_of_day(as_of.replace(month=1, day=1))
-    recent = start_of_day(add_years(as_of, -ACTIVITY_YEARS))
-    active = sa.or_(Match.ended_at.is_(None), Match.ended_at >= end)
-    query = (
-        sa.select(
-            Refugee.municipality_code,
+def match_counts(dates):
+    """{as_of: {code: (matched active, matched ever, started that year, recent activity)}} in one scan.
+
+    Counted by the refugee's municipality, for each of `dates` (the dashboard
+    asks for a date and a year earlier), from the friendships' own dates.
+    """
+    columns = []
+    for as_of in dates:
+        end = start_of_day(as_of + timedelta(days=1))
+        year_start = start_of_day(as_of.replace(month=1, day=1))
+        recent = start_of_day(add_years(as_of, -ACTIVITY_YEARS))
+        started = Match.activated_at < end
+        active = sa.and_(started, sa.or_(Match.ended_at.is_(None), Match.ended_at >= end))
+        columns += [
             sa.func.count(sa.distinct(sa.case((active, Match.refugee_id)))),
-            sa.func.count(sa.distinct(Match.refugee_id)),
-            sa.func.count(sa.distinct(sa.case((Match.activated_at >= year_start, Match.refugee_id)))),
-            sa.func.max(sa.case((sa.or_(active, Match.activated_at >= recent), 1), else_=0)),
-        )
-        .join(Refugee, Refugee.id == Match.refugee_id)
-        .where(Match.activated_at.is_not(None), Match.activated_at < end)
-        .group_by(Refugee.municipality_code)
-    )
-    return {code: rest for code, *rest in db.session.execute(query)}
-
-
-def _waiting():
-    """{code: refugees waiting now}: everyone waiting and not archived."""
+            sa.func.count(sa.distinct(sa.case((started, Match.refugee_id)))),
+            sa.func.count(sa.distinct(sa.case((sa.and_(started, Match.activated_at >= year_start), Match.refugee_id)))),
+            sa.func.max(sa.case((sa.or_(active, sa.and_(started, Match.activated_at >= recent)), 1), else_=0)),
+        ]
     query = (
-        sa.select(Refugee.municipality_code, sa.func.count())
-        .where(Refugee.status == RefugeeStatus.WAITING, Refugee.archived_at.is_(None))
+        sa.select(Refugee.municipality_code, *columns)
+        .join(Refugee, Refugee.id == Match.refugee_id)
+        .where(Match.activated_at.is_not(None))
         .group_by(Refugee.municipality_code)
     )
-    return dict(db.session.execute(query).all())
-
-
-def consents_to_statistics(model):
-    """SQL condition: the person's latest answer about anonymous statistics is yes."""
-    later = aliased(Consent)
-    latest = (
-        sa.select(Consent.id)
-        .where(Consent.person_id == model.id, Consent.purpose == ConsentPurpose.STATISTICS, Consent.given)
-        .where(~sa.exists().where(
-            later.person_id == Consent.person_id, later.purpose == Consent.purpose,
-            later.recorded_at > Consent.recorded_at,
-        ))
-    )
-    return latest.exists()
+    counts = {as_of: {} for as_of in dates}
+    for code, *values in db.session.execute(query):
+        for i, as_of in enumerate(dates):
+            counts[as_of][code] = tuple(values[4 * i:4 * i + 4])
+    return counts
 
 
 def waiting_since():
@@ -165,59 +152,8 @@ def waiting_since():
     return sa.func.coalesce(Refugee.arrived_on, sa.func.date(Refugee.created_at))
 
 
-def _median_waiting_starts(partition):
-    """The middle one or two waiting start dates per `partition` value (None: the whole country).
-
-    Window functions pick the middle rows in SQL, so no list of people is
-    ever read; only 1–2 dates per group come back.
-    """
-    group = partition if partition is not None else sa.literal(0)
-    since = waiting_since()
-    ranked = (
-        sa.select(
-            group.label("grp"),
-            sa.type_coerce(since, sa.Date).label("since"),
-            sa.func.row_number().over(partition_by=group, order_by=since).label("n"),
-            sa.func.count().over(partition_by=group).label("total"),
-        )
-        .join(Municipality, Municipality.code == Refugee.municipality_code)
-        .join(Region, Region.id == Municipality.region_id)
-        .where(Refugee.status == RefugeeStatus.WAITING, Refugee.archived_at.is_(None), consents_to_statistics(Refugee))
-        .subquery()
-    )
-    query = sa.select(ranked.c.grp, ranked.c.since).where(
-        ranked.c.n.in_([(ranked.c.total + 1) // 2, (ranked.c.total + 2) // 2])
-    )
-    middles = {}
-    for grp, since in db.session.execute(query):
-        middles.setdefault(grp, []).append(since if isinstance(since, date) else date.fromisoformat(since))
-    return middles
-
-
-def median_days_waiting(partition, today):
-    """{group: median days the consenting waiting refugees have waited, or None under 5 people}."""
-    return {
-        grp: sum((today - day).days for day in days) / len(days)
-        for grp, days in _median_waiting_starts(partition).items()
-    }
-
-
-def waiting_people_counts(partition):
-    """{group: consenting waiting refugees}: a median of fewer than 5 people is not shown."""
-    group = partition if partition is not None else sa.literal(0)
-    query = (
-        sa.select(group, sa.func.count())
-        .select_from(Refugee)
-        .join(Municipality, Municipality.code == Refugee.municipality_code)
-        .join(Region, Region.id == Municipality.region_id)
-        .where(Refugee.status == RefugeeStatus.WAITING, Refugee.archived_at.is_(None), consents_to_statistics(Refugee))
-        .group_by(group)
-    )
-    return dict(db.session.execute(query).all())
-
-
 def free_slots():
-    """A subquery of volunteers who may take a(nother) friend now: id, municipality, free slots."""
+    """A subquery of volunteers who may be matched now: id, municipality, free places (may be 0)."""
     open_matches = (
         sa.select(Match.volunteer_id, sa.func.count().label("open"))
         .where(Match.status.in_(OPEN_STATUSES))
@@ -228,35 +164,79 @@ def free_slots():
     return (
         sa.select(Volunteer.id, Volunteer.municipality_code, free.label("free"))
         .outerjoin(open_matches, open_matches.c.volunteer_id == Volunteer.id)
-        .where(*matchable(Volunteer), free > 0)
+        .where(*matchable(Volunteer))
         .subquery()
     )
 
 
-def _volunteers():
-    """{code: (volunteers available, free capacity)}."""
-    slots = free_slots()
-    query = sa.select(slots.c.municipality_code, sa.func.count(), sa.func.sum(slots.c.free)).group_by(
-        slots.c.municipality_code
+@dataclass
+class PeopleNow:
+    """Who waits and who can take a friend today, per municipality (their past is not kept)."""
+
+    #: {code: refugees waiting}
+    waiting: dict
+    #: {code: Counter({date the wait began: consenting refugees})}, for medians at any level.
+    waits: dict
+    #: {code: (volunteers who can take a friend, their free places)}
+    volunteers: dict
+
+
+def people_now():
+    """Two grouped queries: waiting refugees by start of their wait, and volunteers' free places."""
+    since = sa.type_coerce(waiting_since(), sa.Date)
+    consented = Refugee.consents_to_statistics
+    rows = db.session.execute(
+        sa.select(Refugee.municipality_code, since, consented, sa.func.count())
+        .where(Refugee.status == RefugeeStatus.WAITING, Refugee.archived_at.is_(None))
+        .group_by(Refugee.municipality_code, since, consented)
     )
-    return {code: (count, int(total)) for code, count, total in db.session.execute(query)}
+    waiting, waits = {}, {}
+    for code, day, consent, count in rows:
+        waiting[code] = waiting.get(code, 0) + count
+        if consent:
+            day = day if isinstance(day, date) else date.fromisoformat(day)
+            waits.setdefault(code, Counter())[day] += count
+    slots = free_slots()
+    volunteers = {
+        code: (count, int(total))
+        for code, count, total in db.session.execute(
+            sa.select(slots.c.municipality_code, sa.func.count(), sa.func.sum(slots.c.free))
+            .where(slots.c.free > 0)
+            .group_by(slots.c.municipality_code)
+        )
+    }
+    return PeopleNow(waiting, waits, volunteers)
 
 
-def coverage(as_of, today, organisation_id=None):
+def median_days(waits, today):
+    """Median days waited from a Counter of start dates; None when fewer than 5 people."""
+    people = sum(waits.values())
+    if people <= SMALL_COUNT:
+        return None
+    middle = ((people - 1) // 2, people // 2)
+    days, seen = [], 0
+    for day in sorted(waits, reverse=True):
+        for position in middle:
+            if seen <= position < seen + waits[day]:
+                days.append((today - day).days)
+        seen += waits[day]
+    return sum(days) / 2
+
+
+def coverage(as_of, today, organisation_id=None, people=None, matches=None):
     """Every figure for every municipality, region and the country, unsuppressed.
 
-    Match figures are as of `as_of` (from the matches' dates); people who wait
-    or volunteer now are counted as of `today`, as their past statuses are not
-    kept in a form that can be counted.
+    Match and agreement figures are as of `as_of` (from their dates); people
+    who wait or volunteer are counted as of `today`. A caller that needs two
+    dates passes `people` and `matches` (of match_counts) computed once.
     """
     statuses = _agreement_status(as_of, organisation_id)
-    matches = _match_counts(as_of)
-    waiting = _waiting()
-    volunteers = _volunteers()
-    medians = _medians_with_enough_people(Refugee.municipality_code, today)
+    matches = matches if matches is not None else match_counts([as_of])[as_of]
+    people = people or people_now()
 
     national = Row(name="Danmark")
     regions = {}
+    region_waits = {}
     municipalities = []
     rows = db.session.execute(
         sa.select(Municipality.code, Municipality.name, Municipality.population, Region.name)
@@ -264,37 +244,28 @@ def coverage(as_of, today, organisation_id=None):
     )
     for code, name, population, region_name in rows:
         active, total, this_year, recent = matches.get(code, (0, 0, 0, 0))
-        available, free = volunteers.get(code, (0, 0))
+        available, free = people.volunteers.get(code, (0, 0))
         status = statuses.get(code, AgreementStatus.NO_CONTACT)
         operating = status == AgreementStatus.SIGNED and bool(recent)
+        waits = people.waits.get(code, Counter())
         row = Row(
             name=name, code=code, region=region_name, agreement_status=status,
             population=population or 0, municipalities=1, operating=int(operating),
             population_covered=(population or 0) if operating else 0,
-            median_days_waiting=medians.get(code),
+            median_days_waiting=median_days(waits, today),
         )
         row.counts.update(
             refugees_matched_active=active, refugees_matched_total=total, refugees_matched_this_year=this_year,
-            refugees_waiting=waiting.get(code, 0), volunteers_available=available, free_capacity=free,
+            refugees_waiting=people.waiting.get(code, 0), volunteers_available=available, free_capacity=free,
         )
         municipalities.append(row)
         regions.setdefault(region_name, Row(name=region_name)).add(row)
+        region_waits.setdefault(region_name, Counter()).update(waits)
         national.add(row)
-    region_medians = _medians_with_enough_people(Region.name, today)
     for region in regions.values():
-        region.median_days_waiting = region_medians.get(region.name)
-    national.median_days_waiting = _medians_with_enough_people(None, today).get(0)
+        region.median_days_waiting = median_days(region_waits[region.name], today)
+    national.median_days_waiting = median_days(sum(region_waits.values(), Counter()), today)
     return Coverage(as_of, national, sorted(regions.values(), key=lambda r: r.name), municipalities)
-
-
-def _medians_with_enough_people(partition, today):
-    """Medians of waiting days per group, left out where fewer than 5 people make them."""
-    people = waiting_people_counts(partition)
-    return {
-        grp: median
-        for grp, median in median_days_waiting(partition, today).items()
-        if people.get(grp, 0) > SMALL_COUNT
-    }
 
 
 def starts_per_month(last_month, months):
@@ -317,35 +288,31 @@ def _add_months(day, months):
 
 
 def shortage():
-    """Per municipality: waiting refugees, free capacity, and languages no available volunteer speaks.
+    """Per municipality: languages consenting waiting refugees speak that no volunteer with room speaks.
 
-    Languages come from consenting waiting refugees only; a language counts
-    as covered when a volunteer with a free slot in the same municipality
-    speaks it at level 2 or more.
+    Two grouped queries: which (municipality, language) pairs volunteers with
+    a free place cover at level 2 or more, and how many consenting waiting
+    refugees speak each language per municipality.
     """
     slots = free_slots()
-    volunteer_language = aliased(PersonLanguage)
-    covered = (
-        sa.select(1)
-        .select_from(slots)
-        .join(volunteer_language, volunteer_language.person_id == slots.c.id)
-        .where(
-            slots.c.municipality_code == Refugee.municipality_code,
-            volunteer_language.code == PersonLanguage.code,
-            volunteer_language.level >= SHARED_LANGUAGE_LEVEL,
-        )
-    )
-    query = (
+    covered = set(db.session.execute(
+        sa.select(slots.c.municipality_code, PersonLanguage.code)
+        .join(PersonLanguage, PersonLanguage.person_id == slots.c.id)
+        .where(slots.c.free > 0, PersonLanguage.level >= SHARED_LANGUAGE_LEVEL)
+        .distinct()
+    ).all())
+    spoken = db.session.execute(
         sa.select(Refugee.municipality_code, PersonLanguage.code, sa.func.count())
         .join(PersonLanguage, PersonLanguage.person_id == Refugee.id)
         .where(
             Refugee.status == RefugeeStatus.WAITING, Refugee.archived_at.is_(None),
-            consents_to_statistics(Refugee), ~covered.exists(),
+            Refugee.consents_to_statistics.is_(True),
         )
         .group_by(Refugee.municipality_code, PersonLanguage.code)
         .order_by(Refugee.municipality_code, sa.func.count().desc(), PersonLanguage.code)
     )
     missing = {}
-    for code, language, count in db.session.execute(query):
-        missing.setdefault(code, []).append((language, count))
+    for code, language, count in spoken:
+        if (code, language) not in covered:
+            missing.setdefault(code, []).append((language, count))
     return missing

@@ -1,7 +1,16 @@
 """What the dashboard shows: figures as of a date, a year earlier, the chart, the tables."""
 from dataclasses import dataclass
 
-from app.stats.figures import DASHBOARD_COUNTS, SMALL_COUNT, coverage, shortage, starts_per_month, suppress
+from app.stats.figures import (
+    DASHBOARD_COUNTS,
+    SMALL_COUNT,
+    coverage,
+    match_counts,
+    people_now,
+    shortage,
+    starts_per_month,
+    suppress,
+)
 from app.stats.opendata import csv_text
 from app.timeutil import add_years
 
@@ -35,9 +44,11 @@ class ShortageRow:
 
 def build_dashboard(as_of, today, organisation_id, months):
     """Gather the figures for the dashboard in a handful of grouped queries."""
-    current = coverage(as_of, today, organisation_id)
+    people = people_now()
     earlier_day = add_years(as_of, -1)
-    earlier = coverage(earlier_day, today, organisation_id)
+    matches = match_counts([as_of, earlier_day])
+    current = coverage(as_of, today, organisation_id, people, matches[as_of])
+    earlier = coverage(earlier_day, today, organisation_id, people, matches[earlier_day])
     missing = shortage()
     rows = [
         ShortageRow(m.code, m.name, m.counts["refugees_waiting"], m.counts["free_capacity"], missing.get(m.code, []))

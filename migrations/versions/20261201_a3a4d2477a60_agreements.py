@@ -1,4 +1,4 @@
-"""agreements: cooperation agreements per municipality and organisation, documents, history, renewal reminders
+"""agreements: cooperation agreements per municipality and organisation, documents, history, renewal reminders; person.consents_to_statistics
 
 Revision ID: a3a4d2477a60
 Revises: 4f1c2a7e9b30
@@ -17,6 +17,16 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('consents_to_statistics', sa.Boolean(), server_default=sa.false(), nullable=False))
+    # Fill it from each person's newest statistics consent.
+    op.execute("""
+        UPDATE person SET consents_to_statistics = COALESCE((
+            SELECT consent.given FROM consent
+            WHERE consent.person_id = person.id AND consent.purpose = 'statistics'
+            ORDER BY consent.recorded_at DESC LIMIT 1
+        ), false)
+    """)
     op.create_table('agreement',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('municipality_code', sa.Integer(), nullable=False),
@@ -104,3 +114,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_agreement_municipality_code'))
 
     op.drop_table('agreement')
+    with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.drop_column('consents_to_statistics')
