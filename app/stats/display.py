@@ -1,11 +1,13 @@
 """Counts as people read them: suppressed, in the viewer's number format, never mirrored.
 
-"<5" and ranges such as "5–19" are wrapped in Unicode's left-to-right
-isolate, so an Arabic or Farsi page shows them as the tables, the CSV and
-the JSON write them, not turned into "5>". The isolate characters work in
-text, in SVG <title> and in attributes alike, where markup could not go.
+"<5" and ranges such as "5–19" are isolated left to right, so an Arabic or
+Farsi page shows them as the tables, the CSV and the JSON write them, not
+turned into "5>": in page text with a <bdi dir="ltr"> (`count_html`), in SVG
+<title> and attributes, where markup cannot go, with Unicode's isolate
+characters (`shown_count`).
 """
 from flask_babel import format_decimal
+from markupsafe import Markup
 
 from app.stats.figures import suppress
 
@@ -20,3 +22,9 @@ def shown_count(value):
     """A count as shown anywhere: "<5" for 1 to 4, else in the viewer's number format."""
     shown = suppress(value)
     return ltr(shown) if isinstance(shown, str) else format_decimal(shown)
+
+
+def count_html(value):
+    """`shown_count` for page text: "<5" in a left-to-right <bdi>."""
+    shown = suppress(value)
+    return Markup('<bdi dir="ltr">&lt;5</bdi>') if isinstance(shown, str) else format_decimal(shown)

@@ -9,7 +9,7 @@ from app.forms import options
 from app.agreements.models import AGREEMENT_STATUS_TITLES, AgreementStatus
 from app.stats import chart, opendata
 from app.stats.choropleth import MAP_FIGURES, colour
-from app.stats.display import shown_count
+from app.stats.display import count_html
 from app.stats.figures import coverage
 from app.stats.forms import CHART_MONTHS, DashboardFilterForm
 from app.stats.mapshapes import geometry
@@ -27,7 +27,7 @@ def agreement_status_title(status):
     return AGREEMENT_STATUS_TITLES[AgreementStatus(status)]
 
 
-bp.add_app_template_filter(shown_count, "count")
+bp.add_app_template_filter(count_html, "count")
 
 
 def _filters():
