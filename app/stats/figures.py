@@ -54,7 +54,7 @@ def suppress(count):
 
 
 def start_of_day(day):
-    """The UTC instant at which `day` begins in Denmark."""
+    """The instant at which `day` begins in Denmark (midnight in Copenhagen, not UTC)."""
     return datetime.combine(day, time(), LOCAL_ZONE)
 
 

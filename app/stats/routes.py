@@ -3,10 +3,11 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 
+from app.agreements.models import AGREEMENT_STATUS_TITLES, AgreementStatus
 from app.auth.models import Organisation
 from app.extensions import db
 from app.forms import options
-from app.agreements.models import AGREEMENT_STATUS_TITLES, AgreementStatus
+from app.permissions import role_required
 from app.stats import chart, opendata
 from app.stats.choropleth import MAP_FIGURES, colour
 from app.stats.display import count_html
@@ -14,12 +15,9 @@ from app.stats.figures import coverage
 from app.stats.forms import CHART_MONTHS, DashboardFilterForm
 from app.stats.mapshapes import geometry
 from app.stats.services import SORT_KEYS, build_dashboard, sort_rows, table_csv
-from app.permissions import role_required
 from app.timeutil import today_local
 
 bp = Blueprint("stats", __name__)
-
-TABLES = ("regions", "municipalities", "shortage", "months")
 
 
 @bp.app_template_global()
