@@ -160,7 +160,10 @@ def test_the_open_data_contract(client):
     sign(751)
     friendship(751)
     db.session.commit()
-    data = client.get("/coverage.json").get_json()
+    response = client.get("/coverage.json")
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "public" in response.headers["Cache-Control"]
+    data = response.get_json()
     assert data["as_of"] == TODAY.isoformat()
     assert set(data["national"]) == {
         "municipalities", "operating", "population", "population_covered", "population_covered_share",

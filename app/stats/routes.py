@@ -85,22 +85,30 @@ def _csv(text, filename):
     )
 
 
+#: Open data may be this many seconds old in caches and other tools.
+OPEN_DATA_MAX_AGE = 300
+
+
+def _open(response):
+    """Readable from any web page, and cacheable for a few minutes."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.cache_control.public = True
+    response.cache_control.max_age = OPEN_DATA_MAX_AGE
+    return response
+
+
 @bp.route("/coverage.json")
 def coverage_json():
     """Public open data (a contract): today's coverage with every small count suppressed."""
     today = today_local()
-    response = jsonify(opendata.as_json(coverage(today, today)))
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return _open(jsonify(opendata.as_json(coverage(today, today))))
 
 
 @bp.route("/coverage.csv")
 def coverage_csv():
     """Public open data: one row per municipality, the same fields as the JSON's entries."""
     today = today_local()
-    response = _csv(opendata.as_csv(coverage(today, today)), f"coverage-{today.isoformat()}.csv")
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return _open(_csv(opendata.as_csv(coverage(today, today)), f"coverage-{today.isoformat()}.csv"))
 
 
 @bp.route("/stats/municipality/<int:code>")
