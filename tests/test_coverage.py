@@ -350,3 +350,29 @@ def test_the_people_registry_keeps_the_statistics_consent_in_step(make_person, m
     twin = make_person("refugee", consents={"matching": True, "statistics": True})
     merge_people(refugee, twin, make_user(Role.ADMIN))
     assert refugee.consents_to_statistics == refugee.has_consent("statistics")
+
+
+def count_queries(client, path):
+    statements = []
+
+    def count(*args):
+        statements.append(args[2])
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_the_dashboard_takes_the_same_few_queries_however_many_people(client, login_as):
+    login_as(Role.HEAD_OFFICE)
+    few = count_queries(client, "/stats/")
+    for code in (101, 147, 751, 461, 851):
+        sign(code)
+        for _ in range(6):
+            friendship(code)
+            person(Refugee, code, "waiting", statistics=True, languages=[("ti", 5)])
+    db.session.commit()
+    assert count_queries(client, "/stats/") == few <= 16
