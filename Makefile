@@ -39,10 +39,11 @@ test-sqlite: translations
 test-postgres: translations
 	scripts/with-postgres.sh $(BIN)/pytest -q
 
-## make bench: timings of the matching core and the people registry (not part of make test)
+## make bench: timings of the matching core, the people registry and the coverage dashboard (not part of make test)
 bench: translations
 	$(BIN)/python -m bench.bench_matching
 	$(BIN)/python -m bench.bench_people
+	$(BIN)/python -m bench.bench_stats
 
 ## make extract-messages: refresh the catalogs after adding or changing strings
 extract-messages: install

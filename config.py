@@ -58,6 +58,8 @@ class Config:
     #: How long a check-in link works, and when the daily follow-up job runs.
     CHECK_IN_MAX_AGE = int(os.environ.get("CHECK_IN_MAX_AGE", 30 * 24 * 3600))
     CHECK_IN_HOUR = int(os.environ.get("CHECK_IN_HOUR", 7))
+    #: Where signed agreement documents are kept; None: the instance folder's "agreements".
+    AGREEMENT_DOCUMENTS_DIR = os.environ.get("AGREEMENT_DOCUMENTS_DIR")
     #: Run the scheduler inside the development server (`make run`); in production run
     #: exactly one `flask scheduler run` process instead, never in the web workers.
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)

@@ -58,6 +58,7 @@ def register_extensions(app):
 def register_blueprints(app):
     from app import errors
     from app.admin import bp as admin_bp
+    from app.agreements.routes import bp as agreements_bp
     from app.events import subscribers as event_subscribers
     from app.events.routes import bp as events_bp
     from app.followup.routes import bp as followup_bp
@@ -68,6 +69,7 @@ def register_blueprints(app):
     from app.outbox.routes import bp as outbox_bp
     from app.people.routes import bp as people_bp
     from app.recruitment.routes import bp as recruitment_bp
+    from app.stats.routes import bp as stats_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
@@ -80,6 +82,8 @@ def register_blueprints(app):
     app.register_blueprint(outbox_bp)
     app.register_blueprint(events_bp)
     event_subscribers.init_app(app)
+    app.register_blueprint(agreements_bp)
+    app.register_blueprint(stats_bp)
     errors.init_app(app)
 
 

@@ -3,6 +3,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.demo.coverage import seed_coverage
 from app.demo.events import seed_events
 from app.demo.matches import link_demo_accounts, seed_matches
 from app.demo.people import seed_people
@@ -26,9 +27,12 @@ def seed_command():
     matches = seed_matches()
     link_demo_accounts(users)
     dates = seed_events()
+    agreements, national_people, national_matches = seed_coverage()
     db.session.commit()
     click.echo(f"Demo people: {added} refugees and volunteers added; {matches} matches made.")
     click.echo(f"Demo activities: {dates} dates added.")
+    click.echo(f"Across the country: {national_people} people and {national_matches} friendships added; "
+               f"{agreements} agreements.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for user in users:
         click.echo(f"  {user.role:<12} {user.email}")

@@ -50,6 +50,7 @@ def merge_people(keep, other, user):
     _move(other.consents, keep.consents)
     keep.consents.sort(key=lambda c: c.recorded_at, reverse=True)
     keep.consents_to_matching = keep.has_consent(ConsentPurpose.MATCHING)
+    keep.consents_to_statistics = keep.has_consent(ConsentPurpose.STATISTICS)
     _move_account(keep, other)
     db.session.flush()
     db.session.delete(other)

@@ -148,6 +148,8 @@ class Person(db.Model):
     #: The newest matching consent said yes. Derived from `consents`, kept in
     #: step by app.people.services, so long lists need not search consent history.
     consents_to_matching: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: The same for anonymous statistics, which the coverage figures (app.stats) filter 100,000 people by.
+    consents_to_statistics: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: Seen by managers only, never by the person or head office.
     notes: Mapped[str | None] = mapped_column(sa.Text)
     #: Archived people are kept for history but hidden from lists.

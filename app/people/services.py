@@ -142,6 +142,8 @@ def change_status(person, status, user, note=None):
 def _add_consent(person, purpose, given, method, user):
     if purpose == ConsentPurpose.MATCHING:
         person.consents_to_matching = bool(given)
+    elif purpose == ConsentPurpose.STATISTICS:
+        person.consents_to_statistics = bool(given)
     person.consents.insert(
         0,
         Consent(

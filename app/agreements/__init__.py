@@ -1,0 +1,1 @@
+"""Cooperation agreements between the partner organisations and each municipality."""

@@ -1,0 +1,1 @@
+"""National coverage: figures from grouped SQL, the dashboard, the map and the public open data."""
