@@ -7,13 +7,19 @@ messages ("Not a valid integer value.", a length, a number range…) are
 looked up there, where `app/i18n/form_messages.py` has put them.
 tests/test_form_messages.py checks that no form in the app is built on
 WTForms' classes directly.
+
+The same Meta cleans every text field as it is bound: control characters
+(and, outside a text area, tabs and line breaks) are dropped before any
+validator sees the data, so none reaches the database or an export.
 """
 import flask_wtf
 import wtforms
 from flask_babel import get_translations, lazy_gettext as _l
-from wtforms import SubmitField
+from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired
+
+from app.spreadsheets import clean_text
 
 
 class CatalogTranslations:
@@ -29,11 +35,26 @@ class CatalogTranslations:
 catalog_translations = CatalogTranslations()
 
 
+def _clean_line(value):
+    return clean_text(value)
+
+
+def _clean_lines(value):
+    return clean_text(value, multiline=True)
+
+
 class TranslatedMeta:
-    """Meta options that make WTForms translate its own messages with our catalogs."""
+    """Meta options that make WTForms translate its own messages with our catalogs and clean its texts."""
 
     def get_translations(self, form):
         return catalog_translations
+
+    def bind_field(self, form, unbound_field, options):
+        """Put the control-character filter first on every text field."""
+        if issubclass(unbound_field.field_class, StringField):
+            clean = _clean_lines if issubclass(unbound_field.field_class, TextAreaField) else _clean_line
+            options["filters"] = [clean, *unbound_field.kwargs.get("filters", ())]
+        return super().bind_field(form, unbound_field, options)
 
 
 class FlaskForm(flask_wtf.FlaskForm):

@@ -14,6 +14,7 @@ from app.i18n.lists import format_list, split_list
 from app.interests import interests, map_interests
 from app.people.languages import SPOKEN_LANGUAGES
 from app.people.models import ConsentPurpose
+from app.spreadsheets import clean_text, unquote_cell
 from app.timeutil import today_local
 
 YES = {"ja", "yes", "j", "y", "1", "x", "true", "sand"}
@@ -42,7 +43,8 @@ class CellError(ValueError):
 
 
 def _text(value):
-    return "" if value is None else str(value).strip()
+    """A cell as clean text, without a quote the export put before a formula-like start."""
+    return "" if value is None else unquote_cell(clean_text(str(value), multiline=True).strip())
 
 
 def read_text(value):
