@@ -84,6 +84,11 @@ class Config:
     #: gzip), so it is light however it is served; static files are streamed, hence both lists.
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
+    #: Where rate limits and login throttling are counted (Flask-Limiter). memory:// counts in each
+    #: process: fine for one worker; several gunicorn workers need a shared store, e.g. redis://localhost:6379.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    #: Largest request body a public form (volunteer application, sign-up, login, check-in) accepts.
+    PUBLIC_FORM_MAX_BYTES = int(os.environ.get("PUBLIC_FORM_MAX_BYTES", 64 * 1024))
     #: `flask demo seed` writes accounts with a public password; never allowed in production.
     DEMO_DATA_ALLOWED = True
 

@@ -43,7 +43,7 @@ def create_app(config=None):
 
 
 def register_extensions(app):
-    from app import auth, i18n, serving
+    from app import auth, i18n, limits, serving
     from app.extensions import compress, csrf, db, migrate
 
     db.init_app(app)
@@ -52,6 +52,7 @@ def register_extensions(app):
     i18n.init_app(app)
     auth.init_app(app)
     serving.init_app(app)
+    limits.init_app(app)
     compress.init_app(app)
 
 

