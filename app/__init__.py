@@ -48,11 +48,11 @@ def register_extensions(app):
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    limits.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
     serving.init_app(app)
-    limits.init_app(app)
     compress.init_app(app)
 
 

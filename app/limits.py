@@ -7,6 +7,9 @@ several gunicorn workers it must be a shared store such as
 told apart by their address, which ProxyFix (TRUSTED_PROXIES) has taken
 from the proxy's X-Forwarded-For.
 
+Public forms, which anyone may send, read at most PUBLIC_FORM_MAX_BYTES
+of a request; more gets a 413 page before any field is parsed.
+
 Limits are counted by hand (`allow`) rather than with ``@limiter.limit``,
 so that only what costs (a valid submission, a wrong password) is counted,
 never a page view or a form sent back with a mistake.
@@ -14,15 +17,38 @@ never a page view or a form sent back with a mistake.
 import math
 import time
 
-from flask import request
+from flask import current_app, request
 from flask_limiter import Limiter
 from limits import parse
 
 limiter = Limiter(key_func=lambda: request.remote_addr)
 
+#: The endpoints whose forms anyone may send, without logging in.
+PUBLIC_FORMS = frozenset({
+    "recruitment.apply",
+    "events.sign_up",
+    "auth.login",
+    "auth.request_password_reset",
+    "auth.reset_password",
+    "auth.accept_invitation",
+    "followup.answer",
+})
+
 
 def init_app(app):
+    """Before CSRFProtect, whose check is the first to read a form."""
     limiter.init_app(app)
+    app.before_request(cap_public_form_body)
+
+
+def is_public_form():
+    return request.endpoint in PUBLIC_FORMS
+
+
+def cap_public_form_body():
+    """Let a public form's request carry only a small body, whatever its Content-Length says."""
+    if is_public_form():
+        request.max_content_length = current_app.config["PUBLIC_FORM_MAX_BYTES"]
 
 
 def _identifiers(keys):

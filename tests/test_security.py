@@ -165,3 +165,72 @@ def test_one_address_may_spray_only_so_many_wrong_passwords(client, monkeypatch)
     for n in range(3):
         assert "Wrong e-mail" in answer(client, f"user{n}@example.org")[0]
     assert "Try again in" in answer(client, "user9@example.org")[0]
+
+
+# 3. Public CPU
+
+
+def public_forms():
+    from app.auth.forms import LoginForm, RequestResetForm, SetPasswordForm
+    from app.events.forms import ContactSignUpForm
+    from app.followup.forms import CheckInForm
+    from app.recruitment.forms import VolunteerApplicationForm
+
+    return [VolunteerApplicationForm, ContactSignUpForm, LoginForm, RequestResetForm, SetPasswordForm, CheckInForm]
+
+
+def text_fields(form):
+    from wtforms import FieldList, FormField, StringField
+
+    for field in form:
+        if isinstance(field, FieldList):
+            for entry in field:
+                yield from text_fields(entry.form) if isinstance(entry, FormField) else [entry]
+        elif isinstance(field, StringField):
+            yield field
+
+
+@pytest.mark.parametrize("form_class", public_forms(), ids=lambda form: form.__name__)
+def test_every_text_field_of_a_public_form_has_a_length_limit(app, form_class):
+    from wtforms.validators import Length
+
+    with app.test_request_context():
+        form = form_class()
+        unlimited = [
+            field.name
+            for field in text_fields(form)
+            if not any(isinstance(v, Length) and 0 < v.max <= 4000 for v in field.validators)
+        ]
+    assert unlimited == []
+
+
+def test_a_huge_public_form_is_refused_before_it_is_read(client):
+    response = client.post("/volunteer?lang=en", data=application(other_interests="football " * 250_000))
+    assert response.status_code == 413
+    assert "What you sent is too long" in response.get_data(as_text=True)
+    assert db.session.scalars(sa.select(Volunteer)).all() == []
+
+
+def test_long_free_text_interests_are_refused_with_a_message(client):
+    page = client.post("/volunteer?lang=en", data=application(other_interests="football " * 100))
+    assert "Field cannot be longer than 500 characters." in page.get_data(as_text=True)
+    assert db.session.scalars(sa.select(Volunteer)).all() == []
+
+
+def test_the_rate_limit_counts_the_client_address_the_trusted_proxy_gives(app, client):
+    """As app/serving.py sets it up with TRUSTED_PROXIES=1."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    proxied = ProxyFix(app.wsgi_app, x_for=1)
+    original, app.wsgi_app = app.wsgi_app, proxied
+    try:
+        for n in range(5):
+            client.post("/volunteer", data=application(email=f"v{n}@example.org"),
+                        headers={"X-Forwarded-For": "198.51.100.1"})
+        blocked = client.post("/volunteer", data=application(email="v9@example.org"),
+                              headers={"X-Forwarded-For": "198.51.100.1"})
+        other = client.post("/volunteer", data=application(email="w9@example.org"),
+                            headers={"X-Forwarded-For": "198.51.100.2"})
+    finally:
+        app.wsgi_app = original
+    assert (blocked.status_code, other.status_code) == (429, 200)

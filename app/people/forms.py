@@ -96,14 +96,14 @@ class PersonForm(FlaskForm):
     latin_name = StringField(
         _l("Name in Latin letters"), validators=[Optional(), Length(max=200)]
     )
-    phone = StringField(_l("Phone number"), validators=[Optional()])
+    phone = StringField(_l("Phone number"), validators=[Optional(), Length(max=40)])
     email = StringField(_l("E-mail"), validators=[Optional(), email_address(), Length(max=254)])
     message_locale = SelectField(_l("Language for messages"))
     birth_year = IntegerField(_l("Birth year"), validators=_year_validators())
     gender = SelectField(_l("Gender"), default="")
     postcode = StringField(
         _l("Postcode"),
-        validators=[Optional()],
+        validators=[Optional(), Length(max=10)],
         description=_l("Four digits. The municipality is suggested from it."),
     )
     municipality_code = SelectField(_l("Municipality"), coerce=int, default=0)
@@ -111,6 +111,7 @@ class PersonForm(FlaskForm):
     interests = MultiCheckboxField(_l("Interests"))
     other_interests = StringField(
         _l("Other interests"),
+        validators=[Length(max=500)],
         description=_l("Separate with commas, in any language; they are matched to the list above."),
     )
     available_weekday_day = BooleanField(_l("Weekdays, daytime"))
@@ -219,6 +220,7 @@ class RefugeeForm(PersonForm):
     )
     children_birth_years = StringField(
         _l("Children's birth years"),
+        validators=[Length(max=200)],
         description=_l("Children under 18 in the household, e.g. 2015, 2019."),
     )
 
