@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from config import BASE_DIR, CONFIGS, INSTANCE_DIR, ProductionConfig, TestingConfig
+from config import BASE_DIR, CONFIGS, INSTANCE_DIR, TestingConfig
 
 
 def _config_class(config):
@@ -30,8 +30,7 @@ def create_app(config=None):
     else:
         config_class = _config_class(config)
         app.config.from_object(config_class)
-        if issubclass(config_class, ProductionConfig):
-            config_class.validate(app.config)
+        config_class.complete(app.config)
     INSTANCE_DIR.mkdir(exist_ok=True)
     app.logger.setLevel(logging.INFO)
 

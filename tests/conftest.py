@@ -303,10 +303,14 @@ def live_server(app):
 
 @pytest.fixture
 def page(browser):
+    """A phone-sized page; the test fails if the Content-Security-Policy refused anything the page loads."""
     context = browser.new_context(viewport=PHONE, device_scale_factor=1)
     page = context.new_page()
+    refused = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and refused.append(message.text))
     yield page
     context.close()
+    assert refused == []
 
 
 def screenshot(page, name):

@@ -234,3 +234,86 @@ def test_the_rate_limit_counts_the_client_address_the_trusted_proxy_gives(app, c
     finally:
         app.wsgi_app = original
     assert (blocked.status_code, other.status_code) == (429, 200)
+
+
+# 7. Security headers
+
+
+def test_every_page_has_the_security_headers_and_no_inline_script_or_style(client):
+    response = client.get("/volunteer")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'none'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy and response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in response.headers
+    assert "style=" not in response.get_data(as_text=True)
+
+
+def test_production_sends_hsts(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "HSTS_MAX_AGE", 31536000)
+    assert client.get("/auth/login").headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_pages_and_exports_of_a_logged_in_user_are_never_stored_but_static_files_may_be(client, login_as):
+    login_as(Role.MANAGER, ["Aarhus"])
+    assert client.get("/people/refugees").headers["Cache-Control"] == "no-store"
+    assert client.get("/people/refugees/export.csv").headers["Cache-Control"] == "no-store"
+    assert client.get("/static/css/app.css").headers["Cache-Control"] != "no-store"
+
+
+def test_the_remember_cookie_is_same_site(client, make_user):
+    user = make_user(Role.MANAGER, ["Aarhus"])
+    response = client.post("/auth/login", data={"login": user.email, "password": PASSWORD, "remember": "y"})
+    [remember] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token=")]
+    assert "SameSite=Lax" in remember and "HttpOnly" in remember
+
+
+# 8. Unsafe default
+
+
+@pytest.fixture
+def development_app(tmp_path, monkeypatch):
+    """The development app as `flask run` builds it without SECRET_KEY, its instance folder in tmp_path."""
+    import config
+    from app import create_app
+
+    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
+    monkeypatch.setattr(config.DevelopmentConfig, "SECRET_KEY", None)
+    return create_app("development")
+
+
+def test_development_without_a_secret_key_makes_a_random_one_once_and_keeps_it_private(development_app, tmp_path):
+    from config import INSECURE_SECRET_KEY
+
+    from app import create_app
+
+    key = development_app.config["SECRET_KEY"]
+    assert key != INSECURE_SECRET_KEY and len(key) == 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert create_app("development").config["SECRET_KEY"] == key
+
+
+def test_a_cookie_signed_with_the_published_development_key_is_not_believed(development_app):
+    from flask import Flask, request
+    from flask.sessions import SecureCookieSessionInterface
+
+    from config import INSECURE_SECRET_KEY
+
+    forger = Flask("forger")
+    forger.secret_key = INSECURE_SECRET_KEY
+    forged = SecureCookieSessionInterface().get_signing_serializer(forger).dumps({"_user_id": "1"})
+    with development_app.test_request_context(headers={"Cookie": f"session={forged}"}):
+        session = development_app.session_interface.open_session(development_app, request)
+    assert "_user_id" not in session
+
+
+def test_the_wsgi_entry_point_defaults_to_production(monkeypatch):
+    import importlib
+    import sys
+
+    monkeypatch.delenv("APP_CONFIG", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delitem(sys.modules, "wsgi", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        importlib.import_module("wsgi")
