@@ -317,3 +317,71 @@ def test_the_wsgi_entry_point_defaults_to_production(monkeypatch):
     monkeypatch.delitem(sys.modules, "wsgi", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         importlib.import_module("wsgi")
+
+
+# 11. Smaller holes
+
+
+def flashes_in_cookie(client):
+    """The flash messages as they travel in the (signed, readable) session cookie."""
+    from flask.sessions import SecureCookieSessionInterface
+
+    serializer = SecureCookieSessionInterface().get_signing_serializer(client.application)
+    return str(serializer.loads(cookie(client, "session")).get("_flashes", []))
+
+
+def test_flash_messages_in_the_session_cookie_carry_no_names(client, login_as, make_person, make_user):
+    from tests.test_people import form_data
+
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    client.post("/people/refugees/new", data=form_data())
+    assert "The person is saved." in flashes_in_cookie(client) and "Amal" not in flashes_in_cookie(client)
+
+    client.get("/")  # the message is shown, and leaves the cookie
+    applicant = make_person("volunteer", full_name="Ida Nielsen", status="applicant")
+    client.post(f"/applicants/{applicant.id}/approve")
+    assert "approved" in flashes_in_cookie(client) and "Ida" not in flashes_in_cookie(client)
+
+
+def test_marking_a_check_in_done_returns_to_a_local_page_only(client, login_as, make_person):
+    from datetime import timedelta
+
+    from app.followup.models import CheckIn
+    from app.followup.services import create_due_check_ins
+    from app.matches import services as match_services
+    from app.timeutil import today_local
+
+    refugee = make_person("refugee", email="r@example.org")
+    volunteer = make_person("volunteer", email="v@example.org", languages={"ar": 5})
+    manager = login_as(Role.MANAGER, ["Aarhus"])
+    match = match_services.propose(refugee.id, volunteer.id, manager)
+    match_services.accept(match, "refugee", manager)
+    match_services.accept(match, "volunteer", manager)
+    db.session.commit()
+    create_due_check_ins(today_local() + timedelta(days=30))
+    db.session.commit()
+    check_in = db.session.scalars(sa.select(CheckIn)).first()
+
+    evil = client.post(f"/check-ins/{check_in.id}/handled", data={"next": "https://evil.example/"},
+                       headers={"Referer": "https://evil.example/"})
+    assert evil.headers["Location"] == "/"
+    home = client.post(f"/check-ins/{check_in.id}/handled", data={"next": "/people/refugees?page=2"})
+    assert home.headers["Location"] == "/people/refugees?page=2"
+
+
+def test_unconfirmed_import_files_are_deleted_by_the_scheduled_job(app, make_user):
+    import os
+
+    from app.people import uploads
+    from app.scheduler import run_job
+
+    user = make_user(Role.MANAGER, ["Aarhus"])
+    fresh = uploads.keep(user, "people.csv", b"navn\nAnna\n")
+    stale = uploads.keep(user, "people.csv", b"navn\nBo\n")
+    path = next(p for p in uploads._folder().iterdir() if stale in p.name)
+    day_ago = time.time() - uploads.MAX_AGE_SECONDS - 60
+    os.utime(path, (day_ago, day_ago))
+
+    assert run_job("import-files-cleanup")
+    assert uploads.load(user, stale) is None and uploads.load(user, fresh) is not None
+    uploads.discard(user, fresh)

@@ -490,7 +490,7 @@ def sign_up_person(activity_id):
         flash(error.message, "danger")
     else:
         for record in records:
-            flash(_("%(name)s: %(status)s", name=record.name, status=record.status_title), "success")
+            flash(_("The sign-up is now: %(status)s.", status=record.status_title), "success")
     return redirect(url_for(".sign_ups", activity_id=activity.id))
 
 

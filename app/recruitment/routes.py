@@ -33,7 +33,7 @@ def _get_applicant(person_id):
     volunteer = db.session.get(Volunteer, person_id) or abort(404)
     require_municipality(volunteer.municipality_code, personal_data=True)
     if volunteer.status != VolunteerStatus.APPLICANT:
-        flash(_("%(name)s is no longer an applicant.", name=volunteer.full_name), "warning")
+        flash(_("This volunteer is no longer an applicant."), "warning")
         return None, redirect(url_for("people.detail", person_id=volunteer.id))
     return volunteer, None
 
@@ -46,7 +46,7 @@ def approve(person_id):
         return done
     services.approve(volunteer, current_user)
     db.session.commit()
-    flash(_("%(name)s is approved as a volunteer.", name=volunteer.full_name), "success")
+    flash(_("The applicant is approved as a volunteer."), "success")
     return redirect(url_for("people.detail", person_id=volunteer.id))
 
 
@@ -60,6 +60,6 @@ def decline(person_id):
     if form.validate_on_submit():
         services.decline(volunteer, current_user, form.reason.data.strip())
         db.session.commit()
-        flash(_("%(name)s is declined and has been told why.", name=volunteer.full_name), "success")
+        flash(_("The applicant is declined and has been told why."), "success")
         return redirect(url_for("people.detail", person_id=volunteer.id))
     return render_template("recruitment/decline.html", form=form, volunteer=volunteer)
