@@ -385,3 +385,53 @@ def test_unconfirmed_import_files_are_deleted_by_the_scheduled_job(app, make_use
     assert run_job("import-files-cleanup")
     assert uploads.load(user, stale) is None and uploads.load(user, fresh) is not None
     uploads.discard(user, fresh)
+
+
+# 10. XLSX bombs
+
+
+def xlsx_declaring(dimension, rows):
+    """An XLSX file whose sheet declares `dimension` but holds only `rows`."""
+    import re
+    import zipfile
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    plain = io.BytesIO()
+    workbook.save(plain)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="%s"' % dimension.encode(), data)
+            target.writestr(item, data)
+    return bomb.getvalue()
+
+
+def test_an_xlsx_declaring_a_huge_sheet_is_read_as_small_as_it_is():
+    import tracemalloc
+
+    from app.people.importing import MAX_COLUMNS, read_table
+
+    content = xlsx_declaring("A1:XFD20000", [["navn", "telefon"], ["Anna", "22334455"]])
+    assert len(content) < 10_000
+    tracemalloc.start()
+    rows = read_table("bomb.xlsx", content)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert [row[:2] for row in rows] == [["navn", "telefon"], ["Anna", "22334455"]]
+    assert all(len(row) <= MAX_COLUMNS for row in rows)
+    assert peak < 20_000_000
+
+
+def test_an_xlsx_with_too_many_rows_is_refused_before_it_is_all_read(monkeypatch):
+    from app.people import importing
+
+    monkeypatch.setattr(importing, "MAX_ROWS", 3)
+    content = xlsx_declaring("A1:B10", [["navn"]] + [[f"Person {n}"] for n in range(10)])
+    with pytest.raises(importing.ImportFileError, match="more than 3 rows"):
+        importing.read_table("many.xlsx", content)
