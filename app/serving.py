@@ -20,6 +20,7 @@ from pathlib import Path
 from flask import current_app, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 from werkzeug.security import safe_join
 
 #: How long a browser keeps a static file whose URL names its content.
@@ -45,7 +46,16 @@ SECURITY_HEADERS = {
 }
 
 
+class DatabaseIntegerConverter(IntegerConverter):
+    """``<int:…>`` up to the largest id a database column holds: a longer number is a 404, not a server error."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def init_app(app):
+    """Before the blueprints, whose routes take their converters when they are added."""
+    app.url_map.converters["int"] = DatabaseIntegerConverter
     trusted = app.config["TRUSTED_PROXIES"]
     if trusted:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted)

@@ -435,3 +435,54 @@ def test_an_xlsx_with_too_many_rows_is_refused_before_it_is_all_read(monkeypatch
     content = xlsx_declaring("A1:B10", [["navn"]] + [[f"Person {n}"] for n in range(10)])
     with pytest.raises(importing.ImportFileError, match="more than 3 rows"):
         importing.read_table("many.xlsx", content)
+
+
+# 9. Server errors on input
+
+
+@pytest.mark.parametrize("url", [
+    "/people/99999999999999999999",
+    "/matches/99999999999999999999",
+    "/people/refugees?page=99999999999999999999",
+    "/people/waiting?page=-99999999999999999999",
+    "/people/refugees?min_days_waiting=1000000",
+])
+def test_huge_numbers_in_addresses_are_not_server_errors(client, login_as, url):
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    assert client.get(url).status_code in (200, 404)
+
+
+def import_page(client, header, line):
+    from tests.test_import_export import upload
+
+    content = f"{header}\r\n{line}\r\n".encode()
+    return upload(client, "refugees", "people.csv", content).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("cell", ["inf", "1e400", "99999999999999999999"])
+def test_import_numbers_out_of_any_range_are_explained(client, login_as, cell):
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    page = import_page(client, "navn;telefon;postnummer;fødselsår", f"Amal;22334455;8000;{cell}")
+    assert "not a whole number" in page or "must be between 1900" in page
+
+
+@pytest.mark.parametrize("cell", ["-5", "1850", "3000"])
+def test_import_child_birth_years_must_be_of_children(client, login_as, cell):
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    page = import_page(client, "navn;telefon;postnummer;børns_fødselsår", f"Amal;22334455;8000;{cell}")
+    assert "write birth years of children under 18" in page
+
+
+def test_an_import_name_longer_than_the_database_holds_is_explained(client, login_as):
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    page = import_page(client, "navn;telefon;postnummer", f"{'A' * 10_000};22334455;8000")
+    assert "longer than 200 characters" in page
+
+
+def test_a_training_without_a_date_is_explained_and_nothing_is_written(client, login_as):
+    from tests.test_people import form_data
+
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    page = client.post("/people/volunteers/new", data=form_data(**{"trainings-0-course": "Intro"}))
+    assert "Enter the date the course was completed." in page.get_data(as_text=True)
+    assert db.session.scalars(sa.select(Volunteer)).all() == []

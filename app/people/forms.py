@@ -77,9 +77,13 @@ class TrainingForm(Form):
     course = StringField(_l("Course"), validators=[Optional(), Length(max=200)])
     completed_on = DateField(_l("Completed on"), validators=[Optional()])
 
-    def validate_completed_on(self, field):
-        if self.course.data and not field.data:
-            raise ValidationError(_l("Enter the date the course was completed."))
+    def validate(self, extra_validators=None):
+        """A course needs its date (checked here: an empty date's Optional() ends the date's own checks)."""
+        valid = super().validate(extra_validators)
+        if (self.course.data or "").strip() and self.completed_on.data is None and not self.completed_on.errors:
+            self.completed_on.errors.append(_l("Enter the date the course was completed."))
+            return False
+        return valid
 
 
 class PersonForm(FlaskForm):
@@ -364,7 +368,9 @@ class PeopleFilterForm(FlaskForm):
     status = SelectField(_l("Status"), default="")
     language = SelectField(_l("Language"), default="")
     interest = SelectField(_l("Interest"), default="")
-    min_days_waiting = IntegerField(_l("Waiting at least (days)"), validators=[Optional(), NumberRange(min=0)])
+    min_days_waiting = IntegerField(
+        _l("Waiting at least (days)"), validators=[Optional(), NumberRange(min=0, max=36_500)]
+    )
     sort = SelectField(_l("Sort by"), default="name")
     archived = BooleanField(_l("Show archived"))
     certificate_expiring = BooleanField(
