@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from app.auth.models import Role, User
+from app.auth.models import Role
 from app.extensions import db
 from app.people.models import Volunteer
 from app.spreadsheets import clean_text, safe_cell, unquote_cell
