@@ -4,12 +4,13 @@
 (development, testing, production); tests pass their own overrides.
 """
 import os
+import secrets
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
-#: The development-only secret; production refuses to start with it.
+#: The development key of earlier versions: published, so it is used nowhere and production refuses it.
 INSECURE_SECRET_KEY = "dev-insecure-secret-key"
 
 
@@ -20,8 +21,21 @@ def _bool(name, default=False):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def instance_secret_key(path):
+    """Return the random key kept in `path`, made (readable by its owner only) the first time."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        key = secrets.token_hex(32)
+        path.parent.mkdir(exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(key)
+        return key
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_SECRET_KEY)
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'friends.sqlite'}"
     )
@@ -75,6 +89,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    #: Strict-Transport-Security max-age in seconds; 0 sends none (development over plain HTTP).
+    HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", 0))
     PER_PAGE = 25
     #: Largest upload (import files) accepted.
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
@@ -86,13 +103,28 @@ class Config:
     #: gzip), so it is light however it is served; static files are streamed, hence both lists.
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
+    #: Where rate limits and login throttling are counted (Flask-Limiter). memory:// counts in each
+    #: process: fine for one worker; several gunicorn workers need a shared store, e.g. redis://localhost:6379.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    #: Largest request body a public form (volunteer application, sign-up, login, check-in) accepts.
+    PUBLIC_FORM_MAX_BYTES = int(os.environ.get("PUBLIC_FORM_MAX_BYTES", 64 * 1024))
     #: `flask demo seed` writes accounts with a public password; never allowed in production.
     DEMO_DATA_ALLOWED = True
+
+    @staticmethod
+    def complete(config):
+        """Check or fill in what `create_app` read from this class; nothing to do by default."""
 
 
 class DevelopmentConfig(Config):
     DEBUG = True
     SERVER_NAME = os.environ.get("SERVER_NAME", "127.0.0.1:5000")
+
+    @staticmethod
+    def complete(config):
+        """Without SECRET_KEY, sign with a random key of this checkout's own, kept in instance/."""
+        if not config.get("SECRET_KEY"):
+            config["SECRET_KEY"] = instance_secret_key(INSTANCE_DIR / "secret_key")
 
 
 class TestingConfig(Config):
@@ -109,10 +141,11 @@ class ProductionConfig(Config):
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", 365 * 24 * 3600))
     DEMO_DATA_ALLOWED = False
 
     @staticmethod
-    def validate(config):
+    def complete(config):
         """Refuse to run production with a missing or guessable secret key."""
         key = config.get("SECRET_KEY") or ""
         if key == INSECURE_SECRET_KEY or len(key) < 16:

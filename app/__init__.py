@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from config import BASE_DIR, CONFIGS, INSTANCE_DIR, ProductionConfig, TestingConfig
+from config import BASE_DIR, CONFIGS, INSTANCE_DIR, TestingConfig
 
 
 def _config_class(config):
@@ -30,8 +30,7 @@ def create_app(config=None):
     else:
         config_class = _config_class(config)
         app.config.from_object(config_class)
-        if issubclass(config_class, ProductionConfig):
-            config_class.validate(app.config)
+        config_class.complete(app.config)
     INSTANCE_DIR.mkdir(exist_ok=True)
     app.logger.setLevel(logging.INFO)
 
@@ -43,11 +42,12 @@ def create_app(config=None):
 
 
 def register_extensions(app):
-    from app import auth, i18n, serving
+    from app import auth, i18n, limits, serving
     from app.extensions import compress, csrf, db, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    limits.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)

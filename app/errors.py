@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from app.extensions import db
+from app.limits import is_public_form
 
 ERRORS = {
     400: (
@@ -26,6 +27,10 @@ ERRORS = {
         _l("The file is too large"),
         _l("Files up to 10 MB can be uploaded. Split the file into smaller ones."),
     ),
+    "public-413": (
+        _l("What you sent is too long"),
+        _l("Please go back, shorten what you wrote and send it again."),
+    ),
     500: (
         _l("Something went wrong on our side"),
         _l("We have been told. Please try again in a moment."),
@@ -36,6 +41,14 @@ ERRORS = {
 def render_error(code):
     title, explanation = ERRORS[code]
     return render_template("error.html", code=code, title=title, explanation=explanation), code
+
+
+def handle_too_large(error):
+    """A public form says its text was too long; elsewhere only files are that large."""
+    if is_public_form():
+        title, explanation = ERRORS["public-413"]
+        return render_template("error.html", code=413, title=title, explanation=explanation), 413
+    return render_error(413)
 
 
 def handle_csrf_error(error):
@@ -50,7 +63,8 @@ def handle_server_error(error):
 
 
 def init_app(app):
-    for code in (400, 403, 404, 405, 413):
+    for code in (400, 403, 404, 405):
         app.register_error_handler(code, lambda error, code=code: render_error(code))
+    app.register_error_handler(413, handle_too_large)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(500, handle_server_error)

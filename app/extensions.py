@@ -1,4 +1,5 @@
 """Flask extensions, created unbound and attached in `create_app`."""
+from flask import request
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_login import LoginManager
@@ -16,7 +17,20 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+#: Pages beyond this are empty anyway; a bigger ?page= would overflow the database's OFFSET.
+MAX_PAGE = 100_000
+
+
+class Database(SQLAlchemy):
+    """Flask-SQLAlchemy whose ``paginate`` reads a ?page= of any size without a server error."""
+
+    def paginate(self, select, *, page=None, **kwargs):
+        if page is None:
+            page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+        return super().paginate(select, page=page, **kwargs)
+
+
+db = Database(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -7,13 +7,22 @@ messages ("Not a valid integer value.", a length, a number range…) are
 looked up there, where `app/i18n/form_messages.py` has put them.
 tests/test_form_messages.py checks that no form in the app is built on
 WTForms' classes directly.
+
+The same Meta cleans every text field (but passwords, which are only
+hashed) as it is bound: control characters (and, outside a text area, tabs
+and line breaks) are dropped before any validator sees the data, so none
+reaches the database or an export.
 """
+from functools import partial
+
 import flask_wtf
 import wtforms
 from flask_babel import get_translations, lazy_gettext as _l
-from wtforms import SubmitField
+from wtforms import PasswordField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired
+
+from app.spreadsheets import clean_text
 
 
 class CatalogTranslations:
@@ -30,10 +39,18 @@ catalog_translations = CatalogTranslations()
 
 
 class TranslatedMeta:
-    """Meta options that make WTForms translate its own messages with our catalogs."""
+    """Meta options that make WTForms translate its own messages with our catalogs and clean its texts."""
 
     def get_translations(self, form):
         return catalog_translations
+
+    def bind_field(self, form, unbound_field, options):
+        """Put the control-character filter first on every text field but passwords, which are only hashed."""
+        field_class = unbound_field.field_class
+        if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+            clean = partial(clean_text, multiline=issubclass(field_class, TextAreaField))
+            options["filters"] = [clean, *unbound_field.kwargs.get("filters", ())]
+        return super().bind_field(form, unbound_field, options)
 
 
 class FlaskForm(flask_wtf.FlaskForm):

@@ -34,7 +34,9 @@ from app.extensions import db
 from app.timeutil import LOCAL_ZONE
 
 #: The modules whose JOBS the scheduler runs; each feature adds its tasks module here.
-JOB_MODULES = ("app.followup.tasks", "app.outbox.tasks", "app.events.tasks", "app.agreements.tasks")
+JOB_MODULES = (
+    "app.followup.tasks", "app.outbox.tasks", "app.events.tasks", "app.agreements.tasks", "app.people.tasks",
+)
 
 log = logging.getLogger(__name__)
 

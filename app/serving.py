@@ -1,8 +1,16 @@
-"""How the app meets the network: reverse proxies, and static files browsers may keep.
+"""How the app meets the network: reverse proxies, security headers, and static files browsers may keep.
 
 A static URL carries a short hash of the file's content (``?v=…``), so a
 response for it can be cached for a year: a new release changes the hash,
 and with it the URL the pages ask for.
+
+Every response carries the same few security headers, set here rather than
+by Flask-Talisman: the pages run no JavaScript and have no inline styles, so
+the policy is one fixed string with no nonces, and Talisman's other duties
+(forcing HTTPS, cookie flags) are the proxy's and config.py's already.
+A page or file that may show personal data (anything a logged-in user sees,
+and anything that does not say how it may be cached) is never stored by a
+browser or a proxy.
 """
 import hashlib
 import os
@@ -10,19 +18,62 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app, request
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 from werkzeug.security import safe_join
 
 #: How long a browser keeps a static file whose URL names its content.
 STATIC_MAX_AGE = 365 * 24 * 3600
 
+#: Our own styles and images only; no script at all, no framing, no posting elsewhere.
+#: (Bootstrap's CSS draws a few icons from data: URLs; SVG charts use attributes, which it allows.)
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'none'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+class DatabaseIntegerConverter(IntegerConverter):
+    """``<int:…>`` up to the largest id a database column holds: a longer number is a 404, not a server error."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
 
 def init_app(app):
+    """Before the blueprints, whose routes take their converters when they are added."""
+    app.url_map.converters["int"] = DatabaseIntegerConverter
     trusted = app.config["TRUSTED_PROXIES"]
     if trusted:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted)
     app.url_defaults(add_static_version)
     app.after_request(cache_versioned_static)
+    app.after_request(add_security_headers)
+
+
+def add_security_headers(response):
+    """Add the fixed security headers, HSTS when configured, and no-store where personal data may be."""
+    response.headers.update(SECURITY_HEADERS)
+    if hsts := current_app.config["HSTS_MAX_AGE"]:
+        response.headers["Strict-Transport-Security"] = f"max-age={hsts}; includeSubDomains"
+    if request.endpoint != "static" and (
+        current_user.is_authenticated or "Cache-Control" not in response.headers
+    ):
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def content_hash(data):

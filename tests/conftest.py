@@ -24,6 +24,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.auth.models import Organisation, Role, User
 from app.extensions import db
+from app.limits import limiter
 from app.mail import build_message
 from app.municipalities.models import Municipality
 from app.municipalities.refdata import load_reference_data
@@ -87,6 +88,12 @@ def app(_app):
                 db.session.execute(table.delete())
         db.session.commit()
         db.session.remove()
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(_app):
+    """Each test starts with no rate limit counted (the store is memory:// in tests)."""
+    limiter.reset()
 
 
 @pytest.fixture
@@ -296,10 +303,14 @@ def live_server(app):
 
 @pytest.fixture
 def page(browser):
+    """A phone-sized page; the test fails if the Content-Security-Policy refused anything the page loads."""
     context = browser.new_context(viewport=PHONE, device_scale_factor=1)
     page = context.new_page()
+    refused = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and refused.append(message.text))
     yield page
     context.close()
+    assert refused == []
 
 
 def screenshot(page, name):

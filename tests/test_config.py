@@ -40,7 +40,10 @@ def test_production_refuses_to_start_without_its_public_host_name():
         create_app(Production)
 
 
-def test_development_is_the_default(monkeypatch):
+def test_development_is_the_default(monkeypatch, tmp_path):
+    import config
+
+    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)  # where it keeps its own key
     monkeypatch.delenv("APP_CONFIG", raising=False)
     assert create_app().debug
 

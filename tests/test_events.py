@@ -17,16 +17,6 @@ from app.timeutil import LOCAL_ZONE, now_utc
 TWO_HOURS = timedelta(hours=2)
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limit(monkeypatch):
-    """Each test starts with no recent sign-ups counted (ids repeat from test to test)."""
-    from app.events import routes
-    from app.recruitment.services import RateLimiter
-
-    limiter = routes.contact_sign_up_limiter
-    monkeypatch.setattr(routes, "contact_sign_up_limiter", RateLimiter(limiter.limit, limiter.window))
-
-
 @pytest.fixture
 def venue(app):
     place = Venue(municipality_code=101, name="Velkomsthuset Nørrebro", address="Nørrebrogade 1", postcode="2200",

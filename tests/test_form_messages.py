@@ -15,17 +15,11 @@ import app as app_package
 from app.auth.models import Role
 from app.forms import FlaskForm, Form
 from app.i18n.form_messages import MESSAGES
-from app.recruitment.services import application_limiter
 
 LOCALES = ["da", "en", "ar", "fa", "ti"]
 ENGLISH_CATALOG = Path(__file__).resolve().parent.parent / "translations/en/LC_MESSAGES/messages.po"
 ERROR_TEXT = re.compile(r'class="invalid-feedback[^"]*">(.*?)</div>', re.S)
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%s|\{\w+\}")
-
-
-@pytest.fixture(autouse=True)
-def fresh_limiter():
-    application_limiter._events.clear()
 
 
 def english_sentences():

@@ -6,12 +6,6 @@ import sqlalchemy as sa
 from app.auth.models import Role
 from app.extensions import db
 from app.people.models import Volunteer
-from app.recruitment.services import RateLimiter, application_limiter
-
-
-@pytest.fixture(autouse=True)
-def fresh_limiter():
-    application_limiter._events.clear()
 
 
 def application(**overrides):
@@ -97,15 +91,6 @@ def test_rate_limit_per_address(client):
     assert blocked.status_code == 429
     assert "Too many applications" in blocked.get_data(as_text=True)
     assert len(volunteers()) == 5
-
-
-def test_rate_limiter_forgets_old_events():
-    now = [0.0]
-    limiter = RateLimiter(2, 60, clock=lambda: now[0])
-    assert limiter.allow("a") and limiter.allow("a") and not limiter.allow("a")
-    assert limiter.allow("b")
-    now[0] = 61
-    assert limiter.allow("a")
 
 
 def test_manager_approves_an_applicant_who_is_told_in_their_language(client, login_as, outbox):

@@ -15,7 +15,10 @@ from app.outbox.models import OutboxMessage
 from app.scheduler import Job, apscheduler_jobs, make_scheduler
 from app.timeutil import now_local
 
-REGISTERED = ["activity-reminders", "agreement-renewal-reminders", "follow-up-check-ins", "outbox-delivery"]
+REGISTERED = [
+    "activity-reminders", "agreement-renewal-reminders", "follow-up-check-ins", "import-files-cleanup",
+    "outbox-delivery",
+]
 
 
 def stored_job_ids():

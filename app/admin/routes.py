@@ -45,7 +45,7 @@ def new_user():
         user = create_user(form.data)
         send_invitation(user)
         db.session.commit()
-        flash(_("%(name)s is invited by e-mail.", name=user.full_name), "success")
+        flash(_("The invitation is sent by e-mail."), "success")
         return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
 
@@ -64,7 +64,7 @@ def edit_user(user_id):
     if form.validate_on_submit():
         apply_user_fields(user, form.data)
         db.session.commit()
-        flash(_("The changes to %(name)s are saved.", name=user.full_name), "success")
+        flash(_("The changes to the user are saved."), "success")
         return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)
 
@@ -73,11 +73,11 @@ def edit_user(user_id):
 def resend_invitation(user_id):
     user = _get_user(user_id)
     if user.has_password:
-        flash(_("%(name)s has already set a password.", name=user.full_name), "warning")
+        flash(_("This user has already set a password."), "warning")
     else:
         send_invitation(user)
         db.session.commit()
-        flash(_("A new invitation is sent to %(email)s.", email=user.email), "success")
+        flash(_("A new invitation is sent by e-mail."), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
@@ -93,9 +93,9 @@ def toggle_access(user_id):
         set_enabled(user, not user.is_enabled)
         db.session.commit()
         if user.is_enabled:
-            flash(_("%(name)s can log in again.", name=user.full_name), "success")
+            flash(_("The user can log in again."), "success")
         else:
-            flash(_("%(name)s can no longer log in.", name=user.full_name), "success")
+            flash(_("The user can no longer log in."), "success")
         return redirect(url_for("admin.users"))
     return render_template("admin/confirm_access.html", form=form, user=user)
 

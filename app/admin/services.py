@@ -31,7 +31,10 @@ def create_user(data):
 
 
 def set_enabled(user, enabled):
+    """Enable or deactivate an account; deactivating ends its sessions at once."""
     user.is_enabled = enabled
+    if not enabled:
+        user.end_sessions()
     db.session.flush()
 
 

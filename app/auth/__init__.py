@@ -7,10 +7,13 @@ from app.extensions import db, login_manager
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
-def load_user(user_id):
+def load_user(session_id):
+    """Return the user of a session or remember-me cookie ("id:nonce"), None once the nonce has changed."""
     from app.auth.models import User
 
-    return db.session.get(User, int(user_id))
+    user_id, _, nonce = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and nonce == user.session_nonce else None
 
 
 def init_app(app):

@@ -6,6 +6,7 @@ from wtforms.validators import EqualTo, Length
 from app.forms import FlaskForm, required
 
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200
 
 
 def new_password_fields():
@@ -16,7 +17,7 @@ def new_password_fields():
             required(),
             Length(
                 min=MIN_PASSWORD_LENGTH,
-                max=200,
+                max=MAX_PASSWORD_LENGTH,
                 message=_l("Use at least %(num)d characters.", num=MIN_PASSWORD_LENGTH),
             ),
         ],
@@ -24,17 +25,30 @@ def new_password_fields():
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
-        validators=[required(), EqualTo("password", message=_l("The passwords do not match."))],
+        validators=[
+            required(),
+            Length(max=MAX_PASSWORD_LENGTH),
+            EqualTo("password", message=_l("The passwords do not match.")),
+        ],
     )
     return password, confirm
 
 
+def login_field():
+    return StringField(_l("E-mail or phone number"), validators=[required(), Length(max=254)])
+
+
+def password_field(label):
+    """An existing password: as long as a new one may be, so checking it costs no more."""
+    return PasswordField(label, validators=[required(), Length(max=MAX_PASSWORD_LENGTH)])
+
+
 class LoginForm(FlaskForm):
-    login = StringField(_l("E-mail or phone number"), validators=[required()])
-    password = PasswordField(_l("Password"), validators=[required()])
+    login = login_field()
+    password = password_field(_l("Password"))
     remember = BooleanField(_l("Keep me logged in on this device"))
     #: The language chosen on the login page (switcher or ?lang=), saved on the account at login.
-    lang = HiddenField()
+    lang = HiddenField(validators=[Length(max=16)])
     submit = SubmitField(_l("Log in"))
 
 
@@ -44,11 +58,11 @@ class SetPasswordForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[required()])
+    current_password = password_field(_l("Current password"))
     password, confirm = new_password_fields()
     submit = SubmitField(_l("Change password"))
 
 
 class RequestResetForm(FlaskForm):
-    login = StringField(_l("E-mail or phone number"), validators=[required()])
+    login = login_field()
     submit = SubmitField(_l("Send me a link"))

@@ -1,5 +1,6 @@
 """Users of the platform, their roles and the organisations they work for."""
 import enum
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -89,9 +90,9 @@ class User(UserMixin, db.Model):
         # use_alter: person.created_by_id points back at app_user.
         sa.ForeignKey("person.id", ondelete="SET NULL", use_alter=True), unique=True
     )
-    #: Wrong passwords in a row; reaching the limit locks the account for a while.
-    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Part of every session and remember-me cookie of this user; a new one ends them all.
+    session_nonce: Mapped[str] = mapped_column(sa.String(32), default=lambda: secrets.token_hex(8),
+                                               server_default="-")
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
     person: Mapped["Person | None"] = relationship(foreign_keys=[person_id])  # noqa: F821
@@ -112,10 +113,18 @@ class User(UserMixin, db.Model):
     def has_password(self):
         return self.password_hash is not None
 
+    def get_id(self):
+        """What Flask-Login keeps in the session and remember-me cookies: the id and the session nonce."""
+        return f"{self.id}:{self.session_nonce}"
+
+    def end_sessions(self):
+        """Make every session and remember-me cookie of this user stop working."""
+        self.session_nonce = secrets.token_hex(8)
+
     def set_password(self, password):
+        """Set a new password; it ends the user's other sessions, as someone may have known the old one."""
         self.password_hash = generate_password_hash(password)
-        self.failed_logins = 0
-        self.locked_until = None
+        self.end_sessions()
 
     def check_password(self, password):
         return self.password_hash is not None and check_password_hash(self.password_hash, password)

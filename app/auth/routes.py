@@ -1,17 +1,11 @@
 """Log in and out, change, reset and first set one's password."""
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp
 from app.auth.forms import ChangePasswordForm, LoginForm, RequestResetForm, SetPasswordForm
-from app.auth.services import (
-    LOCKOUT,
-    AccountLocked,
-    authenticate,
-    find_user_by_login,
-    send_password_reset,
-)
+from app.auth.services import TryLater, authenticate, find_user_by_login, send_password_reset
 from app.auth.tokens import INVITATION, PASSWORD_RESET, user_for_token
 from app.extensions import db
 from app.i18n import chosen_language, supported
@@ -27,13 +21,13 @@ def login():
     if form.validate_on_submit():
         try:
             user = authenticate(form.login.data, form.password.data)
-        except AccountLocked:
+        except TryLater as wait:
             user = None
             form.password.errors.append(
-                _(
-                    "Too many wrong passwords. Try again in %(minutes)d minutes, "
-                    "or ask for a new password.",
-                    minutes=LOCKOUT.seconds // 60,
+                ngettext(
+                    "Too many wrong passwords. Try again in %(num)d second, or ask for a new password.",
+                    "Too many wrong passwords. Try again in %(num)d seconds, or ask for a new password.",
+                    wait.seconds,
                 )
             )
         else:
@@ -52,6 +46,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Log out everywhere: a copy of this session's cookie, or a remember-me cookie, stops working too."""
+    if current_user.is_authenticated:
+        current_user.end_sessions()
+        db.session.commit()
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
@@ -67,6 +65,7 @@ def change_password():
         else:
             current_user.set_password(form.password.data)
             db.session.commit()
+            login_user(current_user._get_current_object())  # this session goes on with the new nonce
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("main.index"))
     return render_template("auth/change_password.html", form=form)

@@ -1,19 +1,24 @@
 """Account operations that views, CLI commands and tests call."""
 import re
-from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import request, url_for
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import Role, User
 from app.auth.tokens import INVITATION, PASSWORD_RESET, make_token
 from app.extensions import db
+from app.limits import Backoff, allow, seconds_blocked
 from app.outbox.services import queue_mail
 from app.timeutil import now_utc
 
-#: Wrong passwords in a row before an account is locked, and for how long.
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
+#: Wrong passwords for one login name, and from one address, before each try must wait (1 s, 2 s, 4 s … 5 min).
+ACCOUNT_BACKOFF = Backoff("login-name", free=3, longest=300)
+ADDRESS_BACKOFF = Backoff("login-address", free=10, longest=300)
+#: Wrong passwords one address may send in all, against one password tried on many accounts.
+SPRAYING_LIMIT = "100 per day"
+#: Checked for a login name nobody has, so that it takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not anybody's password")
 
 #: Danish numbers have 8 digits; others must be given with their country code.
 DANISH_COUNTRY_CODE = "+45"
@@ -43,31 +48,41 @@ def find_user_by_login(login):
     return db.session.scalars(sa.select(User).where(User.phone == phone)).first()
 
 
-class AccountLocked(Exception):
-    """Too many wrong passwords; the account opens again after LOCKOUT."""
+class TryLater(Exception):
+    """Too many wrong passwords lately; `seconds` until the next try is taken."""
+
+    def __init__(self, seconds):
+        super().__init__(seconds)
+        self.seconds = seconds
 
 
 def authenticate(login, password):
-    """Return the enabled user with these credentials, or None.
+    """Return the enabled user with these credentials, or None; raise TryLater while throttled.
 
-    Counts wrong passwords and raises AccountLocked while an account is
-    locked, so a password cannot be guessed by trying many.
+    Wrong passwords make the next try wait, longer each time, per login name
+    and per address, and an address may send only so many in a day. A login
+    name nobody has is treated exactly like a known one, down to the time a
+    password check takes, so the answer never tells whether an account exists.
+    Nobody is locked out: the wait ends, and a reset link always works.
     """
+    name = (login or "").strip().lower()
+    address = request.remote_addr or "-"
+    wait = max(ACCOUNT_BACKOFF.wait(name), ADDRESS_BACKOFF.wait(address), seconds_blocked(SPRAYING_LIMIT, "login"))
+    if wait:
+        raise TryLater(wait)
     user = find_user_by_login(login)
     if user is None or not user.is_enabled:
+        check_password_hash(_DUMMY_HASH, password)
+        user = None
+    elif not user.check_password(password):
+        user = None
+    if user is None:
+        ACCOUNT_BACKOFF.fail(name)
+        ADDRESS_BACKOFF.fail(address)
+        allow(SPRAYING_LIMIT, "login")  # counted; the next try checks it
         return None
-    now = now_utc()
-    if user.locked_until is not None and user.locked_until > now:
-        raise AccountLocked()
-    if not user.check_password(password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.failed_logins = 0
-            user.locked_until = now + LOCKOUT
-        return None
-    user.failed_logins = 0
-    user.locked_until = None
-    user.previous_login_at, user.last_login_at = user.last_login_at, now
+    ACCOUNT_BACKOFF.forget(name)
+    user.previous_login_at, user.last_login_at = user.last_login_at, now_utc()
     return user
 
 

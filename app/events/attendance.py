@@ -5,7 +5,6 @@ seats of the sign-ups ticked at the door, and walk-ins. Months are months in
 Denmark; the grouping is done here rather than in SQL so that SQLite and
 PostgreSQL agree on where a month starts.
 """
-import csv
 import io
 from dataclasses import dataclass
 
@@ -14,11 +13,8 @@ from sqlalchemy.orm import joinedload
 
 from app.events.models import Activity, SignUp, SignUpStatus
 from app.extensions import db
+from app.spreadsheets import CsvWriter
 from app.timeutil import LOCAL_ZONE, now_utc
-
-#: Danish Excel opens semicolon-separated UTF-8 with a BOM correctly (as in people exports).
-CSV_DELIMITER = ";"
-
 
 @dataclass
 class AttendanceRow:
@@ -81,7 +77,7 @@ def monthly_totals(rows):
 def attendance_csv(rows, headers, category_title):
     """The rows as a CSV file's bytes; `headers` are already in the viewer's language."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    writer = CsvWriter(out)
     writer.writerow(headers)
     for row in rows:
         writer.writerow([row.month.strftime("%Y-%m"), row.venue, category_title(row.category), row.dates,

@@ -103,10 +103,10 @@ class ContactSignUpForm(SignUpForm):
     """Signing up without an account: a name and a way to reach the person."""
 
     name = StringField(_l("Your name"), validators=[required(), Length(max=200)])
-    phone = StringField(_l("Phone number"), validators=[Optional()])
+    phone = StringField(_l("Phone number"), validators=[Optional(), Length(max=40)])
     email = StringField(_l("E-mail"), validators=[Optional(), email_address(), Length(max=254)])
     #: A honeypot: hidden from people, filled in by bots.
-    website = StringField(_l("Leave this field empty"))
+    website = StringField(_l("Leave this field empty"), validators=[Length(max=200)])
 
     def validate_phone(self, field):
         phone = normalise_phone(field.data)

@@ -30,13 +30,13 @@ from app.events.models import CATEGORIES, Activity, SignUp, SignUpStatus, Venue,
 from app.events.queries import seats_taken_by_activity, upcoming_query
 from app.events.services import EventError
 from app.extensions import db
+from app.limits import allow
 from app.forms import ConfirmForm
 from app.matches.notifying import first_name
 from app.municipalities.models import Municipality
 from app.municipalities.services import municipalities_for
 from app.people.languages import language_name
 from app.people.models import Person
-from app.recruitment.services import RateLimiter
 from app.permissions import (
     can_see_personal_data,
     municipality_codes,
@@ -54,7 +54,7 @@ PARTICIPANT_ROLES = (Role.REFUGEE, Role.VOLUNTEER)
 #: People found by a manager's search when signing someone up from the registry.
 REGISTRY_SEARCH_LIMIT = 10
 #: Sign-ups without an account one address may make for one date per hour, so a script cannot fill it.
-contact_sign_up_limiter = RateLimiter(5, 3600)
+CONTACT_SIGN_UP_LIMIT = "5 per hour"
 
 
 @bp.app_template_global()
@@ -155,7 +155,7 @@ def sign_up(activity_id):
     if not _is_participant():
         if form.website.data:  # a bot filled in the hidden field
             return redirect(url_for(".show", activity_id=activity.id))
-        if not contact_sign_up_limiter.allow((request.remote_addr, activity.id)):
+        if not allow(CONTACT_SIGN_UP_LIMIT, "contact-sign-up", activity.id):
             flash(_("Too many sign-ups were sent from here. Try again in an hour."), "danger")
             return _render_activity(activity, form), 429
     seats = 1 + form.extra.data
@@ -490,7 +490,7 @@ def sign_up_person(activity_id):
         flash(error.message, "danger")
     else:
         for record in records:
-            flash(_("%(name)s: %(status)s", name=record.name, status=record.status_title), "success")
+            flash(_("The sign-up is now: %(status)s.", status=record.status_title), "success")
     return redirect(url_for(".sign_ups", activity_id=activity.id))
 
 

@@ -330,7 +330,7 @@ def sign_up_friends(activity_id, person, by=None):
     """
     friend = active_friend(person)
     if friend is None:
-        raise EventError(_l("%(name)s has no active friendship.", name=person.full_name))
+        raise EventError(_l("This person has no active friendship."))
     activity = _locked(activity_id)
     left = seats_left(activity)
     if left is not None and left < 2:

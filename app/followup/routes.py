@@ -1,6 +1,6 @@
 """The personal check-in page (no login) and the managers' follow-up tasks."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 
 from app.extensions import db
@@ -11,6 +11,7 @@ from app.forms import ConfirmForm
 from app.permissions import require_municipality, role_required
 from app.signing import LinkError
 from app.timeutil import today_local
+from app.urls import safe_next_url
 
 bp = Blueprint("followup", __name__)
 
@@ -40,7 +41,7 @@ def handled(check_in_id):
         services.mark_handled(check_in)
         db.session.commit()
         flash(_("The follow-up is marked as done."), "success")
-    return redirect(request.referrer or url_for("main.index"))
+    return redirect(safe_next_url(request.form.get("next")))
 
 
 @bp.app_template_global()

@@ -49,8 +49,8 @@ def why_not_matchable(person):
     """The same rule as `matchable` for one loaded person: a message for the manager, or None."""
     if person.status not in MATCHABLE_STATUSES[person.kind] or person.archived_at is not None:
         if person.kind == "refugee":
-            return _l("%(name)s is not waiting for a friend.", name=person.full_name)
-        return _l("%(name)s cannot take a friend now.", name=person.full_name)
+            return _l("This person is not waiting for a friend.")
+        return _l("This person cannot take a friend now.")
     if not person.consents_to_matching:
         return _l("Both must have consented to matching.")
     return None

@@ -78,7 +78,7 @@ def propose(refugee_id, volunteer_id, user, override_reason=None):
             raise MatchError(reason)
     open_count = _open_count(volunteer.id)
     if open_count >= (volunteer.capacity or 1):
-        raise MatchError(_l("%(name)s has no free place for another friend.", name=volunteer.full_name))
+        raise MatchError(_l("The volunteer has no free place for another friend."))
     today = today_local()
     score = score_pair(
         refugee_candidate(refugee, today),
@@ -101,7 +101,7 @@ def propose(refugee_id, volunteer_id, user, override_reason=None):
     # Count again after writing: where the database cannot lock the row
     # (SQLite), a proposal made at the same moment shows up here.
     if _open_count(volunteer.id) > (volunteer.capacity or 1):
-        raise MatchError(_l("%(name)s has no free place for another friend.", name=volunteer.full_name))
+        raise MatchError(_l("The volunteer has no free place for another friend."))
     set_status(refugee, RefugeeStatus.MATCHED, user)
     _update_volunteer_status(volunteer, user)
     tell_both_sides(match, MatchStatus.PROPOSED)

@@ -18,7 +18,7 @@ from app.signals import person_archivable, person_merged, person_page_sections
 def refuse_while_in_open_match(person):
     """The match decides the status of the people in it until it ends."""
     if has_open_match(person):
-        return _l("%(name)s is in an open match. End the match first.", name=person.full_name)
+        return _l("This person is in an open match. End the match first.")
     return None
 
 

@@ -35,6 +35,6 @@ def retry(message_id):
     if form.validate_on_submit():
         services.retry(message)
         db.session.commit()
-        flash(_("The e-mail to %(email)s will be sent again shortly.", email=message.recipient), "success")
+        flash(_("The e-mail will be sent again shortly."), "success")
         return redirect(url_for("outbox.index"))
     return render_template("outbox/confirm_retry.html", form=form, message=message)

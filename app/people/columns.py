@@ -14,6 +14,7 @@ from app.i18n.lists import format_list, split_list
 from app.interests import interests, map_interests
 from app.people.languages import SPOKEN_LANGUAGES
 from app.people.models import ConsentPurpose
+from app.spreadsheets import clean_text, unquote_cell
 from app.timeutil import today_local
 
 YES = {"ja", "yes", "j", "y", "1", "x", "true", "sand"}
@@ -42,11 +43,20 @@ class CellError(ValueError):
 
 
 def _text(value):
-    return "" if value is None else str(value).strip()
+    """A cell as clean text, without a quote the export put before a formula-like start."""
+    return "" if value is None else unquote_cell(clean_text(str(value), multiline=True).strip())
 
 
-def read_text(value):
-    return _text(value) or None
+def read_text(longest):
+    """A reader of text of at most `longest` characters, as the database column holds."""
+
+    def read(value):
+        text = _text(value)
+        if len(text) > longest:
+            raise CellError(_l("longer than %(num)d characters", num=longest))
+        return text or None
+
+    return read
 
 
 def read_phone(value):
@@ -77,7 +87,7 @@ def read_int(low, high=None):
             return None
         try:
             number = int(float(text.replace(",", ".")))
-        except ValueError:
+        except (ValueError, OverflowError):  # "abc", or "inf" and "1e400"
             raise CellError(_l("not a whole number")) from None
         top = today_local().year if high is None else high
         if not low <= number <= top:
@@ -158,12 +168,14 @@ def read_slots(value):
 
 
 def read_years(value):
+    """Birth years of children under 18, as the form takes them."""
+    read_year = read_int(today_local().year - 18)
     years = []
     for term in read_list(str(value) if isinstance(value, (int, float)) else value):
         try:
-            years.append(int(float(term)))
-        except ValueError:
-            raise CellError(_l("write birth years separated by commas")) from None
+            years.append(read_year(term))
+        except CellError:
+            raise CellError(_l("write birth years of children under 18 separated by commas")) from None
     return years
 
 
@@ -187,20 +199,20 @@ class Column:
 
 
 COLUMNS = (
-    Column("full_name", "navn", "name", read_text, required=True),
-    Column("latin_name", "navn_latinsk", "latin_name", read_text),
+    Column("full_name", "navn", "name", read_text(200), required=True),
+    Column("latin_name", "navn_latinsk", "latin_name", read_text(200)),
     Column("phone", "telefon", "phone", read_phone),
     Column("email", "e-mail", "email", read_email),
     Column("message_locale", "beskedsprog", "message_language",
            _read_choice({c: c for c in ("da", "en", "ar", "fa", "ti")}, _l("use da, en, ar, fa or ti"))),
     Column("birth_year", "fødselsår", "birth_year", read_int(1900)),
     Column("gender", "køn", "gender", _read_choice(GENDERS, _l("use kvinde, mand or andet"))),
-    Column("postcode", "postnummer", "postcode", read_text),
-    Column("municipality", "kommune", "municipality", read_text),
+    Column("postcode", "postnummer", "postcode", read_text(10)),
+    Column("municipality", "kommune", "municipality", read_text(100)),
     Column("languages", "sprog", "languages", read_languages),
     Column("interests", "interesser", "interests", read_interests),
     Column("availability", "tid", "availability", read_slots),
-    Column("hopes", "ønsker", "hopes", read_text),
+    Column("hopes", "ønsker", "hopes", read_text(4000)),
     Column("arrived_on", "ankomstdato", "arrived_on", read_date, kinds=("refugee",)),
     Column("household_adults", "voksne", "adults", read_int(1, 20), kinds=("refugee",)),
     Column("children_birth_years", "børns_fødselsår", "children_birth_years", read_years,
@@ -209,13 +221,13 @@ COLUMNS = (
     Column("max_distance_km", "max_km", "max_km", read_int(0, 300), kinds=("volunteer",)),
     Column("child_certificate_on", "børneattest_dato", "child_certificate_date", read_date,
            kinds=("volunteer",)),
-    Column("recruited_by", "rekrutteret_via", "recruited_by", read_text, kinds=("volunteer",)),
+    Column("recruited_by", "rekrutteret_via", "recruited_by", read_text(120), kinds=("volunteer",)),
     Column("consent_matching", "samtykke_matchning", "consent_matching", read_yes_no),
     Column("consent_contact", "samtykke_kontakt", "consent_contact", read_yes_no),
     Column("consent_statistics", "samtykke_statistik", "consent_statistics", read_yes_no),
     Column("consent_method", "samtykke_måde", "consent_method",
            _read_choice(METHODS, _l("use papir, mundtligt med tolk, mundtligt or online"))),
-    Column("notes", "noter", "notes", read_text),
+    Column("notes", "noter", "notes", read_text(4000)),
 )
 
 

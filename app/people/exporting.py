@@ -12,7 +12,6 @@ by the same ``export_row`` as before, so the file is the same. The export
 is recorded, with the number of people, before the file is sent.
 """
 import codecs
-import csv
 import io
 import tempfile
 from itertools import groupby
@@ -34,9 +33,8 @@ from app.people.models import (
     PersonInterest,
     PersonLanguage,
 )
+from app.spreadsheets import CsvWriter, xlsx_row
 
-#: Danish Excel opens semicolon-separated UTF-8 with a BOM correctly.
-CSV_DELIMITER = ";"
 #: People loaded and written at a time.
 BATCH = 1000
 
@@ -62,7 +60,7 @@ def csv_chunks(app, kind, ids, locale):
     request's contexts alive as ``stream_with_context`` would.
     """
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    writer = CsvWriter(out)
     writer.writerow(headers_for(kind, locale))
     yield codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
     batches = _row_batches(ids)
@@ -81,11 +79,10 @@ def xlsx_file(kind, ids, locale):
     """Return a temporary file holding the XLSX workbook, written row by row, positioned at its start."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
-    sheet.append(headers_for(kind, locale))
+    sheet.append(xlsx_row(headers_for(kind, locale)))
     for rows in _row_batches(ids):
         for row in rows:
-            # An empty cell rather than an empty string: the same to import and to Excel, and not written at all.
-            sheet.append([None if cell == "" else cell for cell in row])
+            sheet.append(xlsx_row(row))
     out = tempfile.TemporaryFile()
     workbook.save(out)
     out.seek(0)
@@ -100,7 +97,7 @@ def template(kind, file_format, locale):
 
 def _csv(headers, rows):
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    writer = CsvWriter(out)
     writer.writerow(headers)
     writer.writerows(rows)
     return out.getvalue().encode("utf-8-sig")
@@ -109,9 +106,9 @@ def _csv(headers, rows):
 def _xlsx(headers, rows):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
-    sheet.append(headers)
+    sheet.append(xlsx_row(headers))
     for row in rows:
-        sheet.append(row)
+        sheet.append(xlsx_row(row))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

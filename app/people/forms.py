@@ -77,9 +77,13 @@ class TrainingForm(Form):
     course = StringField(_l("Course"), validators=[Optional(), Length(max=200)])
     completed_on = DateField(_l("Completed on"), validators=[Optional()])
 
-    def validate_completed_on(self, field):
-        if self.course.data and not field.data:
-            raise ValidationError(_l("Enter the date the course was completed."))
+    def validate(self, extra_validators=None):
+        """A course needs its date (checked here: an empty date's Optional() ends the date's own checks)."""
+        valid = super().validate(extra_validators)
+        if (self.course.data or "").strip() and self.completed_on.data is None and not self.completed_on.errors:
+            self.completed_on.errors.append(_l("Enter the date the course was completed."))
+            return False
+        return valid
 
 
 class PersonForm(FlaskForm):
@@ -96,14 +100,14 @@ class PersonForm(FlaskForm):
     latin_name = StringField(
         _l("Name in Latin letters"), validators=[Optional(), Length(max=200)]
     )
-    phone = StringField(_l("Phone number"), validators=[Optional()])
+    phone = StringField(_l("Phone number"), validators=[Optional(), Length(max=40)])
     email = StringField(_l("E-mail"), validators=[Optional(), email_address(), Length(max=254)])
     message_locale = SelectField(_l("Language for messages"))
     birth_year = IntegerField(_l("Birth year"), validators=_year_validators())
     gender = SelectField(_l("Gender"), default="")
     postcode = StringField(
         _l("Postcode"),
-        validators=[Optional()],
+        validators=[Optional(), Length(max=10)],
         description=_l("Four digits. The municipality is suggested from it."),
     )
     municipality_code = SelectField(_l("Municipality"), coerce=int, default=0)
@@ -111,6 +115,7 @@ class PersonForm(FlaskForm):
     interests = MultiCheckboxField(_l("Interests"))
     other_interests = StringField(
         _l("Other interests"),
+        validators=[Length(max=500)],
         description=_l("Separate with commas, in any language; they are matched to the list above."),
     )
     available_weekday_day = BooleanField(_l("Weekdays, daytime"))
@@ -219,6 +224,7 @@ class RefugeeForm(PersonForm):
     )
     children_birth_years = StringField(
         _l("Children's birth years"),
+        validators=[Length(max=200)],
         description=_l("Children under 18 in the household, e.g. 2015, 2019."),
     )
 
@@ -362,7 +368,9 @@ class PeopleFilterForm(FlaskForm):
     status = SelectField(_l("Status"), default="")
     language = SelectField(_l("Language"), default="")
     interest = SelectField(_l("Interest"), default="")
-    min_days_waiting = IntegerField(_l("Waiting at least (days)"), validators=[Optional(), NumberRange(min=0)])
+    min_days_waiting = IntegerField(
+        _l("Waiting at least (days)"), validators=[Optional(), NumberRange(min=0, max=36_500)]
+    )
     sort = SelectField(_l("Sort by"), default="name")
     archived = BooleanField(_l("Show archived"))
     certificate_expiring = BooleanField(

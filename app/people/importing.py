@@ -23,6 +23,10 @@ from app.people.names import SIMILAR_NAME_SCORE, name_keys
 from app.people.services import build_person
 
 MAX_ROWS = 20_000
+#: An XLSX sheet is streamed and read only this far, whatever its declared dimensions say: a
+#: 1.5 KB file declaring A1:XFD20000 would otherwise become 300 million cells.
+MAX_COLUMNS = 100
+MAX_SHEET_ROWS = 5 * MAX_ROWS
 CSV_DELIMITERS = (";", ",", "\t")
 
 
@@ -45,12 +49,22 @@ def read_table(filename, content):
         rows = _read_csv(content)
     else:
         raise ImportFileError(_l("Upload a CSV or XLSX file (.csv or .xlsx)."))
-    rows = [row for row in rows if any(str(cell).strip() for cell in row if cell is not None)]
     if not rows:
         raise ImportFileError(_l("The file is empty."))
-    if len(rows) > MAX_ROWS + 1:
-        raise ImportFileError(_l("The file has more than %(num)d rows; split it up.", num=MAX_ROWS))
     return rows
+
+
+def _filled_rows(rows):
+    """Return the rows that are not blank, refusing a file with too many rows before reading them all."""
+    kept = []
+    for count, row in enumerate(rows, start=1):
+        if count > MAX_SHEET_ROWS:
+            raise ImportFileError(_l("The file has more than %(num)d rows; split it up.", num=MAX_ROWS))
+        if any(str(cell).strip() for cell in row if cell is not None):
+            kept.append(row)
+            if len(kept) > MAX_ROWS + 1:
+                raise ImportFileError(_l("The file has more than %(num)d rows; split it up.", num=MAX_ROWS))
+    return kept
 
 
 def _read_xlsx(content):
@@ -59,7 +73,8 @@ def _read_xlsx(content):
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
         raise ImportFileError(_l("This is not a readable XLSX file.")) from None
     try:
-        return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+        rows = workbook.worksheets[0].iter_rows(max_row=MAX_SHEET_ROWS + 1, max_col=MAX_COLUMNS, values_only=True)
+        return [list(row) for row in _filled_rows(rows)]
     finally:
         workbook.close()
 
@@ -79,7 +94,7 @@ def _read_csv(content):
     header = text.splitlines()[0] if text.strip() else ""
     delimiter = max(CSV_DELIMITERS, key=header.count)
     try:
-        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        return _filled_rows(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error:
         raise ImportFileError(_l("This does not look like a CSV file. Save it as CSV or XLSX.")) from None
 

@@ -157,7 +157,7 @@ def _duplicates_of(kind, form):
 
 
 def _flash_saved(person, unmatched):
-    flash(_("%(name)s is saved.", name=person.full_name), "success")
+    flash(_("The person is saved."), "success")
     if unmatched:
         flash(
             _("These interests matched nothing in the list and were left out: %(interests)s",
@@ -269,10 +269,10 @@ def archive(person_id):
     if form.validate_on_submit():
         if person.archived_at is None:
             services.archive(person, current_user)
-            flash(_("%(name)s is archived.", name=person.full_name), "success")
+            flash(_("The person is archived."), "success")
         else:
             services.restore(person, current_user)
-            flash(_("%(name)s is back in the lists.", name=person.full_name), "success")
+            flash(_("The person is back in the lists."), "success")
         db.session.commit()
         return redirect(url_for("people.detail", person_id=person.id))
     return render_template("people/confirm_archive.html", form=form, person=person)

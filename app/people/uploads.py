@@ -1,4 +1,8 @@
-"""Uploaded import files, kept between the dry run and the manager's confirmation."""
+"""Uploaded import files, kept between the dry run and the manager's confirmation.
+
+They hold people's personal data, so a file nobody confirmed is removed
+within a day: by the hourly job in app/people/tasks.py, and at each upload.
+"""
 import secrets
 import time
 from pathlib import Path
@@ -23,7 +27,7 @@ def _path(user, token, suffix):
 
 def keep(user, filename, content):
     """Store an upload for `user`; return a token naming it."""
-    _remove_old()
+    remove_old()
     token = secrets.token_urlsafe(16)
     suffix = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
     _path(user, token, suffix).write_bytes(content)
@@ -46,8 +50,10 @@ def discard(user, token):
             path.unlink(missing_ok=True)
 
 
-def _remove_old():
+def remove_old():
+    """Remove the uploads older than MAX_AGE_SECONDS; return how many there were."""
     cutoff = time.time() - MAX_AGE_SECONDS
-    for path in _folder().iterdir():
-        if path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
+    old = [path for path in _folder().iterdir() if path.stat().st_mtime < cutoff]
+    for path in old:
+        path.unlink(missing_ok=True)
+    return len(old)

@@ -24,7 +24,7 @@ class VolunteerApplicationForm(VolunteerForm):
     municipality_code = None
     postcode = StringField(
         _l("Postcode"),
-        validators=[required()],
+        validators=[required(), Length(max=10)],
         description=_l("So we can find you a friend nearby."),
     )
 
@@ -40,7 +40,7 @@ class VolunteerApplicationForm(VolunteerForm):
         _l("My information may be used in anonymous statistics.")
     )
     #: Hidden from people; bots fill it in.
-    website = StringField(_l("Leave this field empty"))
+    website = StringField(_l("Leave this field empty"), validators=[Length(max=200)])
     submit = SubmitField(_l("Send my application"))
 
     contact_required = _l("Give a phone number or an e-mail address, so that we can contact you.")

@@ -1,9 +1,10 @@
 """The public application form and the managers' approve and decline actions."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
+from app.limits import allow
 from app.people.models import Volunteer, VolunteerStatus
 from app.permissions import require_municipality, role_required
 from app.recruitment import services
@@ -19,7 +20,7 @@ def apply():
     if form.validate_on_submit():
         if form.website.data:  # a bot filled in the hidden field
             return render_template("recruitment/thanks.html")
-        if not services.application_limiter.allow(request.remote_addr):
+        if not allow(services.APPLICATION_LIMIT, "application"):
             form.submit.errors = [_("Too many applications were sent from here. Try again in an hour.")]
             return render_template("recruitment/apply.html", form=form), 429
         services.submit_application(form.profile_data())
@@ -32,7 +33,7 @@ def _get_applicant(person_id):
     volunteer = db.session.get(Volunteer, person_id) or abort(404)
     require_municipality(volunteer.municipality_code, personal_data=True)
     if volunteer.status != VolunteerStatus.APPLICANT:
-        flash(_("%(name)s is no longer an applicant.", name=volunteer.full_name), "warning")
+        flash(_("This volunteer is no longer an applicant."), "warning")
         return None, redirect(url_for("people.detail", person_id=volunteer.id))
     return volunteer, None
 
@@ -45,7 +46,7 @@ def approve(person_id):
         return done
     services.approve(volunteer, current_user)
     db.session.commit()
-    flash(_("%(name)s is approved as a volunteer.", name=volunteer.full_name), "success")
+    flash(_("The applicant is approved as a volunteer."), "success")
     return redirect(url_for("people.detail", person_id=volunteer.id))
 
 
@@ -59,6 +60,6 @@ def decline(person_id):
     if form.validate_on_submit():
         services.decline(volunteer, current_user, form.reason.data.strip())
         db.session.commit()
-        flash(_("%(name)s is declined and has been told why.", name=volunteer.full_name), "success")
+        flash(_("The applicant is declined and has been told why."), "success")
         return redirect(url_for("people.detail", person_id=volunteer.id))
     return render_template("recruitment/decline.html", form=form, volunteer=volunteer)

@@ -1,7 +1,4 @@
 """Volunteer applications: receiving them, and approving or declining with an e-mail."""
-import time
-from collections import defaultdict, deque
-
 import sqlalchemy as sa
 
 from app.auth.models import Role, User
@@ -11,33 +8,8 @@ from app.outbox.services import queue_mail
 from app.people.models import VolunteerStatus
 from app.people.services import create_person, set_status
 
-#: Applications one address may send per window, against scripted spam.
-MAX_APPLICATIONS = 5
-WINDOW_SECONDS = 3600
-
-
-class RateLimiter:
-    """Count recent events per key in memory; enough for one server process."""
-
-    def __init__(self, limit, window_seconds, clock=time.monotonic):
-        self.limit = limit
-        self.window = window_seconds
-        self.clock = clock
-        self._events = defaultdict(deque)
-
-    def allow(self, key):
-        """Record an event for `key`; return False when the limit is already reached."""
-        now = self.clock()
-        events = self._events[key]
-        while events and events[0] <= now - self.window:
-            events.popleft()
-        if len(events) >= self.limit:
-            return False
-        events.append(now)
-        return True
-
-
-application_limiter = RateLimiter(MAX_APPLICATIONS, WINDOW_SECONDS)
+#: Applications one address may send, against scripted spam.
+APPLICATION_LIMIT = "5 per hour"
 
 
 def submit_application(data):
