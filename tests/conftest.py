@@ -302,15 +302,30 @@ def live_server(app):
 
 
 @pytest.fixture
-def page(browser):
-    """A phone-sized page; the test fails if the Content-Security-Policy refused anything the page loads."""
-    context = browser.new_context(viewport=PHONE, device_scale_factor=1)
-    page = context.new_page()
-    refused = []
-    page.on("console", lambda message: "Content Security Policy" in message.text and refused.append(message.text))
-    yield page
-    context.close()
+def new_page(browser):
+    """Open pages in fresh contexts (own viewport, JavaScript on or off, empty cache).
+
+    The test fails if the Content-Security-Policy refused anything one of them loaded.
+    """
+    contexts, refused = [], []
+
+    def open_page(**context_options):
+        context = browser.new_context(**{"viewport": PHONE, "device_scale_factor": 1, **context_options})
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda message: "Content Security Policy" in message.text and refused.append(message.text))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
     assert refused == []
+
+
+@pytest.fixture
+def page(new_page):
+    """A phone-sized page, watched for refusals by the Content-Security-Policy."""
+    return new_page()
 
 
 def screenshot(page, name):

@@ -36,53 +36,44 @@ def national_programme(app):
 
 
 @pytest.mark.parametrize("lang, viewport", [("da", DESKTOP), ("fa", DESKTOP), ("ar", PHONE)])
-def test_dashboard_and_map(browser, live_server, make_user, national_programme, lang, viewport):
-    context = browser.new_context(viewport=viewport, device_scale_factor=1)
-    page = context.new_page()
-    try:
-        log_in(page, live_server, make_user(Role.HEAD_OFFICE, locale=lang))
-        found = {}
-        for name, path in (("dashboard", "/stats/"), ("map-waiting", "/stats/?figure=refugees_waiting"),
-                           ("municipality", "/stats/municipality/751")):
-            page.goto(live_server + path)
-            assert page.get_attribute("html", "lang") == lang
-            screenshot(page, f"coverage-{name}-{lang}-{viewport['width']}")
-            assert not has_horizontal_scroll(page), name
-            if items := violations(page):
-                found[name] = items
-        assert not found, report(found)
+def test_dashboard_and_map(new_page, live_server, make_user, national_programme, lang, viewport):
+    page = new_page(viewport=viewport)
+    log_in(page, live_server, make_user(Role.HEAD_OFFICE, locale=lang))
+    found = {}
+    for name, path in (("dashboard", "/stats/"), ("map-waiting", "/stats/?figure=refugees_waiting"),
+                       ("municipality", "/stats/municipality/751")):
+        page.goto(live_server + path)
+        assert page.get_attribute("html", "lang") == lang
+        screenshot(page, f"coverage-{name}-{lang}-{viewport['width']}")
+        assert not has_horizontal_scroll(page), name
+        if items := violations(page):
+            found[name] = items
+    assert not found, report(found)
 
-        page.goto(f"{live_server}/stats/")
-        box = page.locator("svg.coverage-map").bounding_box()
-        assert 0 < box["width"] <= viewport["width"] and box["height"] > box["width"]
-        # Copenhagen lies east of Esbjerg whatever the page's direction: the map is not mirrored.
-        east = page.locator("svg.coverage-map a[href$='/municipality/101'] path").bounding_box()
-        west = page.locator("svg.coverage-map a[href$='/municipality/561'] path").bounding_box()
-        assert east["x"] > west["x"]
-        page.click("svg.coverage-map a[href$='/municipality/751']")
-        assert page.url.endswith("/stats/municipality/751")
-    finally:
-        context.close()
+    page.goto(f"{live_server}/stats/")
+    box = page.locator("svg.coverage-map").bounding_box()
+    assert 0 < box["width"] <= viewport["width"] and box["height"] > box["width"]
+    # Copenhagen lies east of Esbjerg whatever the page's direction: the map is not mirrored.
+    east = page.locator("svg.coverage-map a[href$='/municipality/101'] path").bounding_box()
+    west = page.locator("svg.coverage-map a[href$='/municipality/561'] path").bounding_box()
+    assert east["x"] > west["x"]
+    page.click("svg.coverage-map a[href$='/municipality/751']")
+    assert page.url.endswith("/stats/municipality/751")
 
 
 @pytest.mark.parametrize("lang", ["da", "ar"])
-def test_agreement_pages(browser, live_server, make_user, lang):
-    context = browser.new_context(viewport=PHONE, device_scale_factor=1)
-    page = context.new_page()
-    try:
-        manager = make_user(Role.MANAGER, ["Aarhus"], locale=lang)
-        sign(751)
-        db.session.commit()
-        log_in(page, live_server, manager)
-        found = {}
-        agreement_id = db.session.scalar(sa.text("SELECT id FROM agreement"))
-        for name, path in (("list", "/agreements/"), ("detail", f"/agreements/{agreement_id}"),
-                           ("edit", f"/agreements/{agreement_id}/edit")):
-            page.goto(live_server + path)
-            screenshot(page, f"agreements-{name}-{lang}")
-            assert not has_horizontal_scroll(page), name
-            if items := violations(page):
-                found[name] = items
-        assert not found, report(found)
-    finally:
-        context.close()
+def test_agreement_pages(page, live_server, make_user, lang):
+    manager = make_user(Role.MANAGER, ["Aarhus"], locale=lang)
+    sign(751)
+    db.session.commit()
+    log_in(page, live_server, manager)
+    found = {}
+    agreement_id = db.session.scalar(sa.text("SELECT id FROM agreement"))
+    for name, path in (("list", "/agreements/"), ("detail", f"/agreements/{agreement_id}"),
+                       ("edit", f"/agreements/{agreement_id}/edit")):
+        page.goto(live_server + path)
+        screenshot(page, f"agreements-{name}-{lang}")
+        assert not has_horizontal_scroll(page), name
+        if items := violations(page):
+            found[name] = items
+    assert not found, report(found)

@@ -582,7 +582,7 @@ def test_the_public_pages_weigh_at_most_150_kb_compressed(client, make_activity)
 
 @pytest.mark.browser
 @pytest.mark.parametrize("lang, direction", [("ar", "rtl"), ("ti", "ltr"), ("da", "ltr")])
-def test_the_public_pages_fit_a_small_phone_without_javascript(browser, live_server, venue, lang, direction):
+def test_the_public_pages_fit_a_small_phone_without_javascript(new_page, live_server, venue, lang, direction):
     from tests.conftest import has_horizontal_scroll, screenshot
 
     series = services.create_series(
@@ -598,25 +598,20 @@ def test_the_public_pages_fit_a_small_phone_without_javascript(browser, live_ser
     services.sign_up(first.id, seats=6, contact=("Full House", "+4511000001", None))
     services.sign_up(first.id, contact=("Waiting", "+4511000002", None))
     db.session.commit()
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740},
-                                  device_scale_factor=1)
-    page = context.new_page()
-    try:
-        for name, url in (("list", "/activities"), ("activity", f"/activities/{first.id}")):
-            page.goto(f"{live_server}{url}?lang={lang}")
-            assert page.get_attribute("html", "dir") == direction
-            assert not has_horizontal_scroll(page)
-            screenshot(page, f"activities-{name}-{lang}-360")
-        # The activity is full: the sign-up form offers the waitlist, and works without JavaScript.
-        page.fill("#name", "Test")
-        page.fill("#phone", "22334455")
-        page.click("main button[type=submit]")
-        page.wait_for_load_state()
-        assert "/activities/sign-ups/" in page.url
-        screenshot(page, f"activities-signed-up-{lang}-360")
+    page = new_page(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    for name, url in (("list", "/activities"), ("activity", f"/activities/{first.id}")):
+        page.goto(f"{live_server}{url}?lang={lang}")
+        assert page.get_attribute("html", "dir") == direction
         assert not has_horizontal_scroll(page)
-    finally:
-        context.close()
+        screenshot(page, f"activities-{name}-{lang}-360")
+    # The activity is full: the sign-up form offers the waitlist, and works without JavaScript.
+    page.fill("#name", "Test")
+    page.fill("#phone", "22334455")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert "/activities/sign-ups/" in page.url
+    screenshot(page, f"activities-signed-up-{lang}-360")
+    assert not has_horizontal_scroll(page)
 
 
 def test_attendance_per_month_venue_and_category_in_a_chart_and_a_csv(client, login_as, venue, make_user):

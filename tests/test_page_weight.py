@@ -23,11 +23,9 @@ BYTES_ON_THE_WIRE = """() =>
 
 
 @pytest.fixture
-def small_phone(browser):
+def small_phone(new_page):
     """A fresh context (empty cache) at 360 px."""
-    context = browser.new_context(viewport=SMALL_PHONE, device_scale_factor=1)
-    yield context.new_page()
-    context.close()
+    return new_page(viewport=SMALL_PHONE)
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
@@ -57,10 +55,9 @@ def test_public_pages_at_360_px(small_phone, live_server, path, lang):
     assert not has_horizontal_scroll(small_phone)
 
 
-def test_menus_open_without_javascript_on_a_wide_screen(browser, live_server, make_user):
+def test_menus_open_without_javascript_on_a_wide_screen(new_page, live_server, make_user):
     manager = make_user(Role.MANAGER, ["Aarhus"], locale="en")
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False)
-    page = context.new_page()
+    page = new_page(viewport={"width": 1280, "height": 800}, java_script_enabled=False)
     page.goto(f"{live_server}/auth/login")
     page.fill("#login", manager.email)
     page.fill("#password", PASSWORD)
@@ -75,4 +72,3 @@ def test_menus_open_without_javascript_on_a_wide_screen(browser, live_server, ma
     page.click(f"summary:has-text('{manager.full_name}')")
     assert page.locator("button:has-text('Log out')").is_visible()
     screenshot(page, "wide-menus-open")
-    context.close()
