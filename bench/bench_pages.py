@@ -109,6 +109,19 @@ def main():
         label = f"suggestions {volunteers:,}"
         report(f"{label} volunteers", seconds, TARGETS["suggestions"])
         print(f"  {'':<44} before {BEFORE[label] * 1000:.0f} ms: {BEFORE[label] / seconds:.1f}x faster")
+    bench_batch(app, people)
+
+
+def bench_batch(app, people):
+    """Time the batch preview page of a municipality with BATCH_REFUGEES waiting and BATCH_VOLUNTEERS free."""
+    with app.app_context():
+        insert([people.refugee() for _ in range(BATCH_REFUGEES)], "refugee", BATCH_MUNICIPALITY)
+        insert([people.volunteer() for _ in range(BATCH_VOLUNTEERS)], "volunteer", BATCH_MUNICIPALITY)
+    client = logged_in(app, "batch@example.org")
+    path = f"/matches/batch?municipality={BATCH_MUNICIPALITY}"
+    print(f"\nBatch preview, {BATCH_REFUGEES:,} waiting × {BATCH_VOLUNTEERS:,} volunteers (whole request, median of 3):")
+    get(client, path)
+    report("batch preview with exclusion summary", timed(lambda: get(client, path), repeat=3), TARGETS["batch"])
 
 
 if __name__ == "__main__":

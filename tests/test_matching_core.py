@@ -15,6 +15,7 @@ from app.matching import (
     Score,
     Weights,
     assign,
+    assign_and_compare,
     assignment_total,
     exclusion_counts,
     greedy_assign,
@@ -386,6 +387,20 @@ def test_exclusion_counts_from_masks_equal_each_pairs_reasons(seed):
         excluded, counts = exclusion_counts(refugee_, volunteers, exclude=declined)
         assert excluded == sum(score.excluded for score in scores)
         assert counts == expected and all(counts.values())
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_one_scoring_pass_gives_what_assign_and_greedy_assign_give(seed):
+    rnd = random.Random(70 + seed)
+    volunteers = [random_candidate(rnd, f"v{i}", capacities=(0, 1, 2, 3)) for i in range(60)]
+    refugees = [random_candidate(rnd, f"r{i}") for i in range(80)]
+    declined = {(f"r{rnd.randrange(80)}", f"v{rnd.randrange(60)}") for _ in range(40)}
+    optimal, greedy, totals = assign_and_compare(refugees, volunteers, exclude=declined)
+    assert optimal == assign(refugees, volunteers, exclude=declined)
+    assert greedy == greedy_assign(refugees, volunteers, exclude=declined)
+    for pairs in (optimal, greedy):
+        assert sum(totals[pair] for pair in pairs) == pytest.approx(
+            assignment_total(pairs, refugees, volunteers), abs=1e-6)
 
 
 def test_random_instances_exercise_both_outcomes():

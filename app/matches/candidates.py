@@ -211,11 +211,11 @@ def _rows(query):
 
 
 def volunteers_by_id(ids):
-    """{id: Volunteer} for the few volunteers a page shows, with what their cards need."""
+    """{id: Volunteer} for the volunteers a page shows, with their municipality (their label and card need no more)."""
     if not ids:
         return {}
     volunteers = db.session.scalars(
-        _loaded(sa.select(Volunteer)).options(selectinload(Volunteer.municipality)).where(Volunteer.id.in_(ids))
+        sa.select(Volunteer).options(selectinload(Volunteer.municipality)).where(Volunteer.id.in_(ids))
     )
     return {v.id: v for v in volunteers}
 

@@ -12,7 +12,7 @@ from app.matches.candidates import (
     volunteers_by_id,
     waiting_refugees,
 )
-from app.matching import assign, assignment_total, exclusion_counts, greedy_assign, rank, score_pair
+from app.matching import assign_and_compare, exclusion_counts, rank, score_pair
 from app.people.models import Volunteer
 from app.people.queries import PeopleFilter, people_query
 from app.permissions import municipality_codes
@@ -88,15 +88,21 @@ class BatchPreview:
 
 
 def batch_preview(municipality_code):
-    """The optimal proposals for everyone waiting in a municipality, beside greedy's."""
+    """The optimal proposals for everyone waiting in a municipality, beside greedy's.
+
+    The allowed pairs are scored once for both methods; `score_pair` runs
+    only for the proposals shown (their reasons), and the unmatched
+    refugees' exclusion reasons come from array masks.
+    """
     today = today_local()
     refugees = waiting_refugees([municipality_code])
     volunteer_candidates = suggestible_volunteers([municipality_code], today)
     refugee_candidates = [refugee_candidate(r, today) for r in refugees]
     never_again = never_again_pairs([r.id for r in refugees])
     w = configured_weights()
-    pairs = assign(refugee_candidates, volunteer_candidates, exclude=never_again, weights=w, today=today)
-    greedy = greedy_assign(refugee_candidates, volunteer_candidates, exclude=never_again, weights=w, today=today)
+    pairs, greedy, totals = assign_and_compare(
+        refugee_candidates, volunteer_candidates, exclude=never_again, weights=w, today=today
+    )
     refugee_by_id = {r.id: r for r in refugees}
     candidate_by_id = {c.id: c for c in refugee_candidates + volunteer_candidates}
     volunteer_by_id = volunteers_by_id([v for _, v in pairs])
@@ -112,8 +118,8 @@ def batch_preview(municipality_code):
     ]
     return BatchPreview(
         proposals=sorted(proposals, key=lambda p: -p[2].total),
-        optimal_total=assignment_total(pairs, refugee_candidates, volunteer_candidates, weights=w, today=today),
-        greedy_total=assignment_total(greedy, refugee_candidates, volunteer_candidates, weights=w, today=today),
+        optimal_total=sum(totals[pair] for pair in pairs),
+        greedy_total=sum(totals[pair] for pair in greedy),
         greedy_pairs=len(greedy),
         unmatched=unmatched,
         history=earlier_matches([r.id for r in refugees]),
