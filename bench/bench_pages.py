@@ -3,7 +3,8 @@
 The whole request through the test client (server time, no network): the
 suggestions page for one refugee with 1,000 and 5,000 volunteers in the
 municipality, and the batch preview of 2,000 waiting refugees × 3,000
-volunteers with its exclusion summary. People are drawn by bench_matching's
+volunteers with its exclusion summary, and the public application form
+and activity list. People are drawn by bench_matching's
 seeded generator and inserted in bulk into a throwaway SQLite file (or
 TEST_DATABASE_URL); how they got there is not what is measured.
 """
@@ -31,9 +32,9 @@ from bench.bench_people import report, timed
 SUGGESTIONS_MUNICIPALITY, BATCH_MUNICIPALITY = 751, 101
 SUGGESTION_VOLUNTEERS = (1_000, 5_000)
 BATCH_REFUGEES, BATCH_VOLUNTEERS = 2_000, 3_000
-TARGETS = {"suggestions": 0.100, "batch": 2.0}
+TARGETS = {"suggestions": 0.100, "batch": 2.0, "public": 0.003}
 #: Measured before on this machine (issue 12), for the ratios.
-BEFORE = {"suggestions 1,000": 0.213, "suggestions 5,000": 1.2}
+BEFORE = {"suggestions 1,000": 0.213, "suggestions 5,000": 1.2, "/volunteer": 0.015}
 
 
 def insert(candidates, kind, municipality):
@@ -110,6 +111,7 @@ def main():
         report(f"{label} volunteers", seconds, TARGETS["suggestions"])
         print(f"  {'':<44} before {BEFORE[label] * 1000:.0f} ms: {BEFORE[label] / seconds:.1f}x faster")
     bench_batch(app, people)
+    bench_public(app)
 
 
 def bench_batch(app, people):
@@ -122,6 +124,18 @@ def bench_batch(app, people):
     print(f"\nBatch preview, {BATCH_REFUGEES:,} waiting × {BATCH_VOLUNTEERS:,} volunteers (whole request, median of 3):")
     get(client, path)
     report("batch preview with exclusion summary", timed(lambda: get(client, path), repeat=3), TARGETS["batch"])
+
+
+def bench_public(app):
+    """Time the public pages a visitor opens, without any HTTP cache (median of 50)."""
+    client = app.test_client()
+    print("\nPublic pages (whole request, no cache, median of 50):")
+    for path in ("/volunteer", "/activities"):
+        get(client, path)
+        seconds = timed(lambda: get(client, path), repeat=50)  # noqa: B023
+        report(path, seconds, TARGETS["public"])
+        if path in BEFORE:
+            print(f"  {'':<44} before {BEFORE[path] * 1000:.0f} ms: {BEFORE[path] / seconds:.1f}x faster")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The public application form and the managers' approve and decline actions."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 
 from app.extensions import db
@@ -10,6 +10,26 @@ from app.recruitment import services
 from app.recruitment.forms import DeclineForm, VolunteerApplicationForm
 
 bp = Blueprint("recruitment", __name__)
+
+#: (fragment name, locale) -> HTML of a part of the empty application form.
+_pristine = {}
+
+
+@bp.app_template_global()
+def pristine(name, render, form):
+    """Return `render(form)`, rendered once per locale and process while `form` is empty.
+
+    The application form's language rows and interest checkboxes are
+    several hundred options that read the same for every visitor in one
+    language until someone submits; building them took most of the page's
+    time. A submitted form (with answers or errors) is always rendered.
+    """
+    if form.is_submitted():
+        return render(form)
+    key = (name, str(get_locale()))
+    if key not in _pristine:
+        _pristine[key] = render(form)
+    return _pristine[key]
 
 
 @bp.route("/volunteer", methods=["GET", "POST"])
