@@ -11,7 +11,7 @@ from app.recruitment.forms import DeclineForm, VolunteerApplicationForm
 
 bp = Blueprint("recruitment", __name__)
 
-#: (fragment name, locale) -> HTML of a part of the empty application form.
+#: (fragment name, locale) -> HTML of the empty application form's fields.
 _pristine = {}
 
 
@@ -19,10 +19,11 @@ _pristine = {}
 def pristine(name, render, form):
     """Return `render(form)`, rendered once per locale and process while `form` is empty.
 
-    The application form's language rows and interest checkboxes are
-    several hundred options that read the same for every visitor in one
-    language until someone submits; building them took most of the page's
-    time. A submitted form (with answers or errors) is always rendered.
+    The application form's fields (among them several hundred options:
+    language rows, interest checkboxes) read the same for every visitor in
+    one language until someone submits; only the CSRF token, rendered
+    outside them, differs. Building them took most of the page's time. A
+    submitted form (with answers or errors) is always rendered.
     """
     if form.is_submitted():
         return render(form)
