@@ -44,6 +44,7 @@ bench: translations
 	$(BIN)/python -m bench.bench_matching
 	$(BIN)/python -m bench.bench_people
 	$(BIN)/python -m bench.bench_stats
+	$(BIN)/python -m bench.bench_pages
 
 ## make extract-messages: refresh the catalogs after adding or changing strings
 extract-messages: install

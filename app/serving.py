@@ -121,3 +121,19 @@ def cache_versioned_static(response):
         response.cache_control.immutable = True
         response.expires = None
     return response
+
+
+def revalidated(response, weak_etag):
+    """Answer with 304 Not Modified when the browser's copy (by `weak_etag`) still says the same.
+
+    Only for GET responses that hold no CSRF token and nothing one visitor
+    must not see of another's: the public calendars. (Every HTML page holds
+    the language menu's CSRF token, signed with the time it was made; a
+    browser's old copy could carry an expired one.) The ETag is weak: it
+    hashes what the body says, leaving out what changes on every request (a
+    calendar's generation time). The file is still built; the network is
+    spared, and a calendar app polling a feed gets 304s.
+    """
+    response.set_etag(weak_etag, weak=True)
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)

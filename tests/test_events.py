@@ -317,6 +317,25 @@ def parse_ics(response):
     return Calendar.from_ical(response.data)
 
 
+@pytest.mark.parametrize("path", ["/activities/{id}.ics", "/venues/{venue}/calendar.ics"])
+def test_calendars_answer_304_until_they_change(client, venue, path):
+    from freezegun import freeze_time
+
+    activity = services.create_activity(details(venue), date(2027, 7, 6), time(17), TWO_HOURS)
+    db.session.commit()
+    url = path.format(id=activity.id, venue=venue.id)
+    with freeze_time("2027-06-01 10:00"):
+        first = client.get(url)
+    assert first.headers["ETag"] and "no-cache" in first.headers["Cache-Control"]
+    with freeze_time("2027-06-01 10:05"):  # a calendar's DTSTAMP changes, what it says does not
+        again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304 and not again.data
+        services.cancel_date(activity)
+        db.session.commit()
+        changed = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
+
+
 def test_an_activity_calendar_file_has_the_local_time_of_the_page(client, venue):
     activity = services.create_activity(details(venue), date(2027, 7, 6), time(17), TWO_HOURS)
     db.session.commit()

@@ -8,6 +8,7 @@ from flask_babel import force_locale
 from app.auth.models import Role
 from app.extensions import db
 from app.matches import services
+from app.matches.candidates import suggestible_volunteers, volunteer_candidate
 from app.matches.models import Match
 from app.people.models import Person
 
@@ -40,6 +41,32 @@ def test_suggestions_rank_and_explain(client, login_as, people):
     assert "2 shared interests: Cooking and Football" in page
     assert "1 volunteer cannot be suggested." in page
     assert "1 shares only Danish with them, which they speak at a basic level" in page
+
+
+def test_volunteers_read_as_rows_are_the_candidates_loaded_ones_make(app, people, make_person, make_user):
+    refugee, best, good, mute = people
+    certified = make_person("volunteer", full_name="Certified Family", family=True, capacity=3, max_distance_km=12,
+                            child_certificate_on=date.today() - timedelta(days=40), child_certificate_clean=True,
+                            available_weekday_evening=True, gender="female", wants_gender="female", age_min=20)
+    services.propose(refugee.id, good.id, make_user(Role.MANAGER, ["Aarhus"]))
+    db.session.commit()
+    volunteers = [db.session.get(Person, p.id) for p in (best, good, mute, certified)]
+    open_count = {good.id: 1}
+    expected = [volunteer_candidate(v, open_count.get(v.id, 0)) for v in volunteers]
+    assert suggestible_volunteers([751]) == expected
+    assert suggestible_volunteers([751], family_only=True) == [expected[-1]]
+
+
+def test_a_manual_proposal_searches_volunteers_instead_of_listing_them(client, login_as, people):
+    refugee, best, good, mute = people
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    page = client.get(f"/matches/suggestions/{refugee.id}").get_data(as_text=True)
+    assert 'name="volunteer"' in page and 'name="volunteer_id" id="volunteer-' not in page
+    page = client.get(f"/matches/suggestions/{refugee.id}?volunteer=common+langage").get_data(as_text=True)
+    manual = page.split('<details class="mt-4"')[1]
+    assert f'id="volunteer-{mute.id}"' in manual and "Best Friend" not in manual
+    assert "Nobody matches your search." in client.get(
+        f"/matches/suggestions/{refugee.id}?volunteer=Zebedee").get_data(as_text=True)
 
 
 def test_lifecycle_from_proposal_to_end(client, login_as, people):

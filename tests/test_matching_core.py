@@ -1,5 +1,6 @@
 """The pure matching core: exclusion rules, score parts, ranking and batch assignment."""
 import random
+from collections import Counter
 from datetime import date, timedelta
 
 import numpy as np
@@ -14,7 +15,9 @@ from app.matching import (
     Score,
     Weights,
     assign,
+    assign_and_compare,
     assignment_total,
+    exclusion_counts,
     greedy_assign,
     prepare,
     rank,
@@ -370,6 +373,34 @@ def test_vectorised_rank_equals_score_pair(seed):
             assert score.total == pytest.approx(expected[volunteer_id].total, abs=1e-9, rel=0)
             assert score.parts == pytest.approx(expected[volunteer_id].parts, abs=1e-9, rel=0)
             assert score.reasons == expected[volunteer_id].reasons
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_exclusion_counts_from_masks_equal_each_pairs_reasons(seed):
+    rnd = random.Random(50 + seed)
+    volunteers = [random_candidate(rnd, f"v{i}") for i in range(150)]
+    declined = {(f"r{rnd.randrange(10)}", f"v{rnd.randrange(150)}") for _ in range(30)}
+    for r in range(10):
+        refugee_ = random_candidate(rnd, f"r{r}")
+        scores = [score_pair(refugee_, v, exclude=declined) for v in volunteers]
+        expected = Counter(reason.code for score in scores if score.excluded for reason in score.reasons)
+        excluded, counts = exclusion_counts(refugee_, volunteers, exclude=declined)
+        assert excluded == sum(score.excluded for score in scores)
+        assert counts == expected and all(counts.values())
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_one_scoring_pass_gives_what_assign_and_greedy_assign_give(seed):
+    rnd = random.Random(70 + seed)
+    volunteers = [random_candidate(rnd, f"v{i}", capacities=(0, 1, 2, 3)) for i in range(60)]
+    refugees = [random_candidate(rnd, f"r{i}") for i in range(80)]
+    declined = {(f"r{rnd.randrange(80)}", f"v{rnd.randrange(60)}") for _ in range(40)}
+    optimal, greedy, totals = assign_and_compare(refugees, volunteers, exclude=declined)
+    assert optimal == assign(refugees, volunteers, exclude=declined)
+    assert greedy == greedy_assign(refugees, volunteers, exclude=declined)
+    for pairs in (optimal, greedy):
+        assert sum(totals[pair] for pair in pairs) == pytest.approx(
+            assignment_total(pairs, refugees, volunteers), abs=1e-6)
 
 
 def test_random_instances_exercise_both_outcomes():

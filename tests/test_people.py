@@ -208,13 +208,47 @@ def test_list_filters_and_spelling_variant_search(client, login_as, make_person)
     assert names("status=nonsense") == {"Muhammad Al-Hassan", "Selam Tesfay", "Olena Kovalenko"}
 
 
-def test_list_is_paginated(client, login_as, make_person):
-    login_as(Role.MANAGER, ["Aarhus"])
-    for n in range(30):
-        make_person("volunteer", full_name=f"Volunteer {n:02d}")
-    first = client.get("/people/volunteers").get_data(as_text=True)
-    assert "Volunteer 00" in first and "Volunteer 29" not in first
-    assert "Volunteer 29" in client.get("/people/volunteers?page=2").get_data(as_text=True)
+def listed(page):
+    """Names in a list page's rows, in order, and the href of its Next and Previous links (or None)."""
+    names = re.findall(r'dir="auto">(Person \d+)</a>', page)
+    links = {label: href.replace("&amp;", "&") for href, label in re.findall(
+        r'<a class="page-link" href="([^"#]+)"[^>]*>(Next|Previous)</a>', page)}
+    return names, links.get("Next"), links.get("Previous")
+
+
+@pytest.mark.parametrize(("kind", "url"), [
+    ("volunteer", "/people/volunteers?sort=name"), ("volunteer", "/people/volunteers?sort=newest"),
+    ("volunteer", "/people/volunteers?sort=status"), ("refugee", "/people/waiting"),
+])
+def test_every_person_is_listed_once_across_pages_while_people_are_added(client, login_as, make_person, kind, url):
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+
+    def add(n):  # arrival and name put newcomers anywhere in the order
+        make_person(kind, full_name=f"Person {n:02d}", arrived_on=date(2025, 1, 1) + timedelta(days=(n * 7) % 30))
+
+    for n in range(0, 60, 2):
+        add(n)
+    seen, added, by_name = [], 1, "sort=name" in url
+    while url:
+        names, url, _ = listed(client.get(url).get_data(as_text=True))
+        seen += names
+        add(added)
+        added += 2
+    assert len(seen) == len(set(seen)) and {f"Person {n:02d}" for n in range(0, 60, 2)} <= set(seen)
+    assert seen == sorted(seen) or not by_name
+
+
+def test_previous_pages_go_back_by_keyset(client, login_as, make_person):
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    for n in range(60):
+        make_person("volunteer", full_name=f"Person {n:02d}")
+    first, second_url, no_previous = listed(client.get("/people/volunteers").get_data(as_text=True))
+    assert first[0] == "Person 00" and len(first) == 25 and no_previous is None
+    second, third_url, back_url = listed(client.get(second_url).get_data(as_text=True))
+    assert second[0] == "Person 25" and "after=" in second_url
+    third, no_next, _ = listed(client.get(third_url).get_data(as_text=True))
+    assert third == [f"Person {n}" for n in range(50, 60)] and no_next is None
+    assert listed(client.get(back_url).get_data(as_text=True))[0] == first
 
 
 def test_managers_only_see_their_municipalities(client, login_as, make_person):

@@ -56,6 +56,20 @@ def test_application_form_is_in_every_language(client, lang):
     assert 'name="website"' in page and 'name="postcode"' in page
 
 
+def test_the_empty_form_is_built_once_per_language_and_a_refused_one_keeps_its_answers(client):
+    danish = client.get("/volunteer?lang=da").get_data(as_text=True)
+    assert client.get("/volunteer?lang=da").get_data(as_text=True).split('name="website"')[1] \
+        == danish.split('name="website"')[1]
+    arabic = client.get("/volunteer?lang=ar").get_data(as_text=True)
+    assert ">Madlavning<" in danish and ">Madlavning<" not in arabic
+    assert re.search(r'value="cooking"><label[^>]*>[\u0600-\u06ff ]+<', arabic)
+    assert "checked" not in arabic.split("</legend>", 3)[3].split("other_interests")[0]
+    page = client.post("/volunteer?lang=en", data=application(postcode="")).get_data(as_text=True)
+    assert re.search(r'<option selected value="ar">|<option value="ar" selected>', page.split('id="languages-1-code"')[1].split("</select>")[0])
+    assert re.search(r'checked[^>]*value="cooking"|value="cooking"[^>]*checked', page)
+    assert ">Madlavning<" not in client.get("/volunteer?lang=en").get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     "overrides, message",
     [

@@ -4,6 +4,7 @@ The public URLs (/activities, /activities/<id>, /activities/<id>.ics,
 /venues/<id>/calendar.ics) are a contract: other tools link to them.
 Public pages never show who signed up.
 """
+import re
 from datetime import time
 
 import sqlalchemy as sa
@@ -45,6 +46,7 @@ from app.permissions import (
     scope_to_user,
 )
 from app.signing import LinkError
+from app.serving import content_hash, revalidated
 from app.timeutil import now_utc, today_local
 
 bp = Blueprint("events", __name__)
@@ -273,9 +275,14 @@ def _activity_url(activity):
     return url_for("events.show", activity_id=activity.id, _external=True)
 
 
+#: A calendar's DTSTAMP lines: the time the file was made, which says nothing about its events.
+_DTSTAMP = re.compile(rb"^DTSTAMP:[^\r\n]*\r?\n", re.MULTILINE)
+
+
 def _ics(body, filename):
-    return Response(body, mimetype="text/calendar",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    response = Response(body, mimetype="text/calendar",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return revalidated(response, weak_etag=content_hash(_DTSTAMP.sub(b"", body)))
 
 
 @bp.get("/activities/<int:activity_id>.ics")

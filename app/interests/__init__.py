@@ -10,7 +10,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
@@ -130,8 +130,13 @@ def _fuzzy_choices():
     return tuple(term for term, _ in pairs), tuple(key for _, key in pairs)
 
 
+@lru_cache(maxsize=4096)
 def match_interest(text, score_cutoff=85):
-    """Return the taxonomy key for free text in any supported language, or None."""
+    """Return the taxonomy key for free text in any supported language, or None.
+
+    Remembered: every Candidate maps its interests, and a suggestions page
+    builds thousands from the same few dozen stored keys.
+    """
     query = normalise(text)
     exact = _exact_index().get(query)
     if exact or len(query) < MIN_FUZZY_LENGTH:
@@ -147,5 +152,8 @@ def match_interest(text, score_cutoff=85):
 
 def map_interests(values):
     """Map keys or free text to unique taxonomy keys, first seen first, dropping unknowns."""
-    keys = (match_interest(value) for value in values)
-    return tuple(dict.fromkeys(key for key in keys if key))
+    found = {}
+    for value in values:
+        if key := match_interest(value):
+            found[key] = None
+    return tuple(found)

@@ -14,7 +14,17 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.matches.models import FAILED_END_REASONS, OPEN_STATUSES, Match, MatchStatus
 from app.matching import Candidate, Weights
-from app.people.models import Person, Refugee, RefugeeStatus, Volunteer, VolunteerStatus
+from app.people.models import (
+    AVAILABILITY_TITLES,
+    Person,
+    PersonInterest,
+    PersonLanguage,
+    Refugee,
+    RefugeeStatus,
+    Volunteer,
+    VolunteerStatus,
+    certificate_valid,
+)
 from app.timeutil import today_local
 
 #: Who may be matched now, by kind: a refugee waiting, a volunteer with room
@@ -58,18 +68,6 @@ def why_not_matchable(person):
 
 def _loaded(query):
     return query.options(selectinload(Person.languages), selectinload(Person.interests))
-
-
-def open_matches(volunteer_ids):
-    """Return {volunteer id: number of proposed or active matches}."""
-    if not volunteer_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(Match.volunteer_id, sa.func.count())
-        .where(Match.volunteer_id.in_(volunteer_ids), Match.status.in_(OPEN_STATUSES))
-        .group_by(Match.volunteer_id)
-    )
-    return dict(rows.all())
 
 
 def never_again_pairs(refugee_ids=None):
@@ -146,15 +144,80 @@ def volunteer_candidate(volunteer, open_count, today=None):
     )
 
 
-def suggestible_volunteers(municipality_codes, today=None):
-    """Candidates for the volunteers who may get a friend now in these municipalities."""
+def _joined(model, value):
+    """A correlated subquery: `value` of the volunteer's `model` rows, joined by commas (NULL when none)."""
+    return (
+        sa.select(sa.func.aggregate_strings(value, ","))
+        .where(model.person_id == Volunteer.id)
+        .scalar_subquery()
+    )
+
+
+#: The volunteer columns a Candidate is built from, read as one plain row per volunteer.
+_VOLUNTEER_COLUMNS = (
+    Volunteer.id, Volunteer.municipality_code, Volunteer.postcode, Volunteer.gender, Volunteer.wants_gender,
+    Volunteer.birth_year, Volunteer.family, Volunteer.age_min, Volunteer.age_max, Volunteer.max_distance_km,
+    Volunteer.capacity, Volunteer.child_certificate_clean, Volunteer.child_certificate_on,
+    _joined(PersonLanguage, PersonLanguage.code + ":" + sa.cast(PersonLanguage.level, sa.String)),
+    _joined(PersonInterest, PersonInterest.interest_key),
+    *(getattr(Volunteer, f"available_{slot}") for slot in AVAILABILITY_TITLES),
+)
+
+
+def _levels(joined):
+    """{code: level} from "ar:4,da:5"."""
+    return {code: int(level) for code, _, level in (item.partition(":") for item in joined.split(","))} if joined else {}
+
+
+def suggestible_volunteers(municipality_codes, today=None, family_only=False):
+    """Candidates for the volunteers who may get a friend now in these municipalities.
+
+    One plain row per volunteer (languages and interests joined in SQL) and
+    one query for open matches, never ORM objects: a city has thousands of
+    volunteers and a page shows ten (load those with `volunteers_by_id`).
+    The rule is `matchable`; capacity and the certificate count as in
+    `volunteer_candidate`.
+    """
+    today = today or today_local()
+    where = (Volunteer.municipality_code.in_(municipality_codes), *matchable(Volunteer))
+    if family_only:
+        where += (Volunteer.family.is_(True),)
+    counts = dict(_rows(
+        sa.select(Match.volunteer_id, sa.func.count())
+        .join(Volunteer, Volunteer.id == Match.volunteer_id)
+        .where(*where, Match.status.in_(OPEN_STATUSES))
+        .group_by(Match.volunteer_id)
+    ))
+    rows = _rows(sa.select(*_VOLUNTEER_COLUMNS).where(*where).order_by(Volunteer.id))
+    slots = tuple(AVAILABILITY_TITLES)
+    return [
+        Candidate(
+            id=vid, municipality=municipality, postcode=postcode, languages=_levels(languages),
+            interests=tuple(sorted(interests.split(","))) if interests else (),
+            availability=tuple(slot for slot, free in zip(slots, available) if free),
+            gender=gender, wants_gender=wants_gender, birth_year=birth_year, family=family,
+            age_min=age_min, age_max=age_max, max_distance_km=max_km,
+            capacity=max((capacity or 1) - counts.get(vid, 0), 0),
+            has_child_certificate=certificate_valid(clean, issued_on, today),
+        )
+        for (vid, municipality, postcode, gender, wants_gender, birth_year, family, age_min, age_max, max_km,
+             capacity, clean, issued_on, languages, interests, *available) in rows
+    ]
+
+
+def _rows(query):
+    """All rows of a select of columns, through the connection: no ORM result layer for thousands of rows."""
+    return db.session.connection().execute(query).fetchall()
+
+
+def volunteers_by_id(ids):
+    """{id: Volunteer} for the volunteers a page shows, with their municipality (their label and card need no more)."""
+    if not ids:
+        return {}
     volunteers = db.session.scalars(
-        _loaded(sa.select(Volunteer)).where(
-            Volunteer.municipality_code.in_(municipality_codes), *matchable(Volunteer)
-        ).order_by(Volunteer.id)
-    ).all()
-    counts = open_matches([v.id for v in volunteers])
-    return volunteers, [volunteer_candidate(v, counts.get(v.id, 0), today) for v in volunteers]
+        sa.select(Volunteer).options(selectinload(Volunteer.municipality)).where(Volunteer.id.in_(ids))
+    )
+    return {v.id: v for v in volunteers}
 
 
 def waiting_refugees(municipality_codes):

@@ -15,6 +15,18 @@ class ProposeForm(FlaskForm):
     submit = SubmitField(_l("Propose match"))
 
 
+class VolunteerSearchForm(FlaskForm):
+    """Find a volunteer to propose by hand, from the query string (works without JavaScript)."""
+
+    class Meta:
+        csrf = False
+
+    volunteer = StringField(
+        _l("Find a volunteer"), description=_l("Name in any spelling, phone or e-mail"),
+        validators=[Optional(), Length(max=200)],
+    )
+
+
 class AnswerForm(FlaskForm):
     side = SelectField(_l("Who answers"), choices=options(SIDE_TITLES.items()), validators=[choice_required()])
     answer = HiddenField(validators=[required()])

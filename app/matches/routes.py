@@ -10,11 +10,11 @@ from app.followup.models import MEETINGS
 from app.followup.services import check_ins_of
 from app.matches import services
 from app.matches.candidates import earlier_matches
-from app.matches.forms import AnswerForm, BatchForm, EndForm, ProposeForm
+from app.matches.forms import AnswerForm, BatchForm, EndForm, ProposeForm, VolunteerSearchForm
 from app.matches.models import END_REASONS, MATCH_STATUS_TITLES, Match, MatchStatus
 from app.i18n.names import interest_name, viewer_locale
 from app.matches.reasons import describe, describe_exclusion
-from app.matches.suggesting import batch_preview, suggestions_for
+from app.matches.suggesting import batch_preview, suggestions_for, volunteers_to_propose
 from app.municipalities.models import Municipality
 from app.municipalities.services import municipalities_for
 from app.people.models import Person
@@ -81,8 +81,12 @@ def index():
 def _suggestions_page(refugee, form):
     family_only = request.args.get("family") == "1"
     result = suggestions_for(refugee, current_user, family_only=family_only) if refugee.status == "waiting" else None
+    search = VolunteerSearchForm(request.args)
+    text = (search.volunteer.data or "") if search.validate() else ""
+    found = volunteers_to_propose(refugee, current_user, text, form.volunteer_id.data) if result else []
     return render_template(
-        "matches/suggestions.html", refugee=refugee, result=result, family_only=family_only, form=form
+        "matches/suggestions.html", refugee=refugee, result=result, family_only=family_only, form=form,
+        search=search, found=found,
     )
 
 

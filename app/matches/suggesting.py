@@ -1,15 +1,20 @@
 """Ranked suggestions for one refugee and batch proposals for a municipality."""
 from dataclasses import dataclass
 
+from app.extensions import db
 from app.matches.candidates import (
     configured_weights,
     earlier_matches,
+    matchable,
     never_again_pairs,
     refugee_candidate,
     suggestible_volunteers,
+    volunteers_by_id,
     waiting_refugees,
 )
-from app.matching import assign, assignment_total, exclusion_counts, greedy_assign, rank, score_pair
+from app.matching import assign_and_compare, exclusion_counts, rank, score_pair
+from app.people.models import Volunteer
+from app.people.queries import PeopleFilter, people_query
 from app.permissions import municipality_codes
 from app.timeutil import today_local
 
@@ -26,30 +31,50 @@ class Suggestions:
     excluded: int
     exclusion_counts: list  # [(code, count)], commonest first
     considered: int
-    volunteers: list  # every volunteer considered, for a manual proposal
     history: dict  # {(refugee id, volunteer id): [earlier ended matches]}
 
 
 def suggestions_for(refugee, user, family_only=False, limit=10):
-    """Rank the volunteers for `refugee` and say why the others are left out."""
+    """Rank the volunteers for `refugee` and say why the others are left out.
+
+    Every volunteer in the area is scored from plain rows; only the `limit`
+    ranked ones are loaded as ORM objects, so the page costs about the same
+    with 500 volunteers or 5,000.
+    """
     today = today_local()
-    volunteers, candidates = suggestible_volunteers(_area(user, refugee.municipality_code), today)
-    if family_only:
-        keep = [i for i, v in enumerate(volunteers) if v.family]
-        volunteers, candidates = [volunteers[i] for i in keep], [candidates[i] for i in keep]
+    candidates = suggestible_volunteers(_area(user, refugee.municipality_code), today, family_only=family_only)
     candidate = refugee_candidate(refugee, today)
     never_again = never_again_pairs([refugee.id])
     ranked = rank(candidate, candidates, limit=limit, exclude=never_again, weights=configured_weights(), today=today)
-    by_id = {v.id: v for v in volunteers}
+    by_id = volunteers_by_id([vid for vid, _ in ranked])
     excluded, counts = exclusion_counts(candidate, candidates, exclude=never_again)
     return Suggestions(
         ranked=[(by_id[vid], score) for vid, score in ranked],
         excluded=excluded,
         exclusion_counts=counts.most_common(),
         considered=len(candidates),
-        volunteers=volunteers,
         history=earlier_matches([refugee.id]),
     )
+
+
+def volunteers_to_propose(refugee, user, text, chosen_id=None, limit=20):
+    """Volunteers a manager may propose by hand: the one already chosen, then those `text` finds, best first.
+
+    The manual proposal searches (name in any spelling, phone or e-mail)
+    rather than listing everyone: a city has thousands of volunteers. Only
+    volunteers in the area who may take a friend now are found; the pair
+    rules are not applied, and proposing a pair they exclude asks for a reason.
+    """
+    in_area = Volunteer.municipality_code.in_(_area(user, refugee.municipality_code))
+    found = []
+    if chosen_id is not None:
+        found = db.session.scalars(
+            people_query(Volunteer, user, PeopleFilter()).where(in_area, Volunteer.id == chosen_id)
+        ).all()
+    if text.strip():
+        query = people_query(Volunteer, user, PeopleFilter(text=text)).where(in_area, *matchable(Volunteer))
+        found += [v for v in db.session.scalars(query.limit(limit)) if v.id != chosen_id]
+    return found
 
 
 @dataclass
@@ -63,18 +88,24 @@ class BatchPreview:
 
 
 def batch_preview(municipality_code):
-    """The optimal proposals for everyone waiting in a municipality, beside greedy's."""
+    """The optimal proposals for everyone waiting in a municipality, beside greedy's.
+
+    The allowed pairs are scored once for both methods; `score_pair` runs
+    only for the proposals shown (their reasons), and the unmatched
+    refugees' exclusion reasons come from array masks.
+    """
     today = today_local()
     refugees = waiting_refugees([municipality_code])
-    volunteers, volunteer_candidates = suggestible_volunteers([municipality_code], today)
+    volunteer_candidates = suggestible_volunteers([municipality_code], today)
     refugee_candidates = [refugee_candidate(r, today) for r in refugees]
     never_again = never_again_pairs([r.id for r in refugees])
     w = configured_weights()
-    pairs = assign(refugee_candidates, volunteer_candidates, exclude=never_again, weights=w, today=today)
-    greedy = greedy_assign(refugee_candidates, volunteer_candidates, exclude=never_again, weights=w, today=today)
+    pairs, greedy, totals = assign_and_compare(
+        refugee_candidates, volunteer_candidates, exclude=never_again, weights=w, today=today
+    )
     refugee_by_id = {r.id: r for r in refugees}
     candidate_by_id = {c.id: c for c in refugee_candidates + volunteer_candidates}
-    volunteer_by_id = {v.id: v for v in volunteers}
+    volunteer_by_id = volunteers_by_id([v for _, v in pairs])
     proposals = [
         (refugee_by_id[r], volunteer_by_id[v],
          score_pair(candidate_by_id[r], candidate_by_id[v], weights=w, today=today))
@@ -87,8 +118,8 @@ def batch_preview(municipality_code):
     ]
     return BatchPreview(
         proposals=sorted(proposals, key=lambda p: -p[2].total),
-        optimal_total=assignment_total(pairs, refugee_candidates, volunteer_candidates, weights=w, today=today),
-        greedy_total=assignment_total(greedy, refugee_candidates, volunteer_candidates, weights=w, today=today),
+        optimal_total=sum(totals[pair] for pair in pairs),
+        greedy_total=sum(totals[pair] for pair in greedy),
         greedy_pairs=len(greedy),
         unmatched=unmatched,
         history=earlier_matches([r.id for r in refugees]),

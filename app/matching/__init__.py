@@ -38,13 +38,14 @@ Explanation codes, in part order:
   whose wished range was checked; ``age_unknown`` {side}
 - ``no_preferences`` {} – no wish stated, the preferences part is full
 """
-from app.matching.assignment import assign, assignment_total, greedy_assign
+from app.matching.assignment import Comparison, assign, assign_and_compare, assignment_total, greedy_assign
 from app.matching.candidate import SLOTS, Candidate
 from app.matching.prepared import PreparedVolunteers, prepare
 from app.matching.ranking import exclusion_counts, rank
 from app.matching.scoring import DEFAULT_WEIGHTS, PARTS, Reason, Score, Weights, score_pair
 
 __all__ = [
+    "Comparison",
     "DEFAULT_WEIGHTS",
     "PARTS",
     "SLOTS",
@@ -54,6 +55,7 @@ __all__ = [
     "Score",
     "Weights",
     "assign",
+    "assign_and_compare",
     "assignment_total",
     "exclusion_counts",
     "greedy_assign",

@@ -134,11 +134,15 @@ def allowed_pairs(refugees, volunteers, exclude=(), weights=None, today=None):
     The sparse form of ``score_matrix``: the nonzero entries of ``allowed``
     and the totals there, without ever holding an n × m array.
     """
-    blocks = _scored_blocks(list(refugees), prepare(volunteers), exclude, weights, today)
+    return _pairs(_scored_blocks(list(refugees), prepare(volunteers), exclude, weights, today))
+
+
+def _pairs(blocks):
+    """Return (rows, columns, totals) of the pairs in ``blocks``, sorted by refugee then volunteer (copies)."""
     rows = np.concatenate([np.empty(0, np.int64)] + [np.repeat(b.rows, np.diff(b.starts)) for b in blocks])
     columns = np.concatenate([np.empty(0, np.int32)] + [b.columns for b in blocks])
     totals = np.concatenate([np.empty(0)] + [b.totals for b in blocks])
-    order = np.lexsort((columns, rows))
+    order = np.argsort(rows, kind="stable")  # each refugee's columns already ascend
     return rows[order], columns[order], totals[order]
 
 
@@ -217,7 +221,10 @@ def assign(refugees, volunteers, exclude=(), weights=None, today=None):
     """
     refugees = list(refugees)
     pv = prepare(volunteers)
-    blocks = _scored_blocks(refugees, pv, exclude, weights, today)
+    return _optimal(refugees, pv, _scored_blocks(refugees, pv, exclude, weights, today))
+
+
+def _optimal(refugees, pv, blocks):
     rows, chosen = _solve(blocks, _tie_break_bonus(refugees), np.maximum(pv.capacity, 0))
     return [(refugees[r].id, pv.ids[v]) for r, v in sorted(zip(rows.tolist(), chosen.tolist(), strict=True))]
 
@@ -226,10 +233,14 @@ def greedy_assign(refugees, volunteers, exclude=(), weights=None, today=None):
     """Return pairs chosen best-first (longest waiting first among equal totals), honouring capacities."""
     refugees = list(refugees)
     pv = prepare(volunteers)
-    rows, columns, totals = allowed_pairs(refugees, pv, exclude, weights, today)
+    return _greedy(refugees, pv, *allowed_pairs(refugees, pv, exclude, weights, today))
+
+
+def _greedy(refugees, pv, rows, columns, totals):
     order = np.lexsort((-waiting_days(refugees)[rows], -totals))
     capacity = pv.capacity.tolist()
-    unassigned = len(refugees)
+    # Stop once every refugee with a pair is placed or every place is taken.
+    unassigned = min(len(np.unique(rows)), int(np.maximum(pv.capacity[np.unique(columns)], 0).sum()))
     taken = [False] * len(refugees)
     pairs = []
     for r, v in zip(rows[order].tolist(), columns[order].tolist(), strict=True):
@@ -241,6 +252,35 @@ def greedy_assign(refugees, volunteers, exclude=(), weights=None, today=None):
         if not unassigned:
             break
     return [(refugees[r].id, pv.ids[v]) for r, v in sorted(pairs)]
+
+
+class Comparison(NamedTuple):
+    """``assign`` and ``greedy_assign`` of one batch, and the total of each pair either chose."""
+
+    optimal: list
+    greedy: list
+    #: (refugee id, volunteer id) -> the pair's total, as ``score_pair`` gives it (to rounding).
+    totals: dict
+
+
+def assign_and_compare(refugees, volunteers, exclude=(), weights=None, today=None):
+    """Return the optimal and the greedy assignment from one scoring pass over the allowed pairs.
+
+    The batch preview shows both; scoring is most of the work, so the
+    sparse pairs are scored once and both methods read them.
+    """
+    refugees = list(refugees)
+    pv = prepare(volunteers)
+    blocks = _scored_blocks(refugees, pv, exclude, weights, today)
+    rows, columns, totals = _pairs(blocks)
+    greedy = _greedy(refugees, pv, rows, columns, totals)
+    optimal = _optimal(refugees, pv, blocks)  # empties blocks
+    row_of = {r.id: row for row, r in enumerate(refugees)}
+    keys = rows * len(pv) + columns  # ascending, as the pairs are sorted by refugee then volunteer
+    chosen = set(optimal) | set(greedy)
+    wanted = np.array([row_of[r] * len(pv) + pv.index[v] for r, v in chosen], dtype=np.int64)
+    found = totals[np.searchsorted(keys, wanted)] if len(wanted) else []
+    return Comparison(optimal, greedy, dict(zip(chosen, map(float, found), strict=True)))
 
 
 def assignment_total(pairs, refugees, volunteers, weights=None, today=None):

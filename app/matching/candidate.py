@@ -17,6 +17,7 @@ from app.matching.geo import locate
 #: Weekly time slots people can offer, in the order they are shown.
 SLOTS = ("weekday_day", "weekday_evening", "weekend")
 GENDERS = ("female", "male", "other")
+_SLOT_SET = frozenset(SLOTS)
 #: Language levels: 1 basic … 5 native. Level 2 is enough to be friends in.
 MIN_LEVEL, MAX_LEVEL = 1, 5
 DANISH_PRACTICE = "danish_practice"
@@ -67,8 +68,8 @@ class Candidate:
             raise TypeError("interests and availability are collections, not a single string")
         interests = map_interests(self.interests)
         availability = frozenset(self.availability)
-        if not availability <= set(SLOTS):
-            raise ValueError(f"unknown availability slots: {sorted(availability - set(SLOTS))}")
+        if not availability <= _SLOT_SET:
+            raise ValueError(f"unknown availability slots: {sorted(availability - _SLOT_SET)}")
         for name in ("gender", "wants_gender"):
             if getattr(self, name) not in (None, *GENDERS):
                 raise ValueError(f"{name} must be one of {GENDERS} or None")

@@ -203,6 +203,38 @@ def _allowed(refugee, pv, km, speaks, declined):
     return allowed
 
 
+def exclusion_masks(refugee, pv, declined=()):
+    """Return [(exclusion code, boolean array)]: which volunteers each hard rule leaves out for ``refugee``.
+
+    The same rules, and the same codes, as ``scoring.exclusions`` pair by
+    pair, as whole-array comparisons: a summary of thousands of excluded
+    volunteers costs a few array operations instead of a call per pair. A
+    gender wish is checked for each side, so its code may come twice, as
+    it does for a pair; a volunteer is excluded exactly where some mask is True.
+    """
+    none = np.zeros(len(pv), dtype=bool)
+    km = haversine_km_many(*refugee.location, pv.lat, pv.lon)
+    _, speaks = _language(refugee, pv)
+    shares_any = none.copy()
+    for code in refugee.languages:
+        if (column := pv.language_column.get(code)) is not None:
+            shares_any |= pv.levels[:, column] > 0
+    declined_mask = none.copy()
+    declined_mask[[pv.index[v] for v in declined if v in pv.index]] = True
+    return [
+        ("declined_before", declined_mask),
+        ("language_too_basic", ~speaks & shares_any),
+        ("no_shared_language", ~speaks & ~shares_any),
+        ("gender_wish_not_met",
+         pv.gender != _GENDER_CODE[refugee.wants_gender] if refugee.wants_gender is not None else none),
+        ("gender_wish_not_met", (pv.wants_gender != 0) & (pv.wants_gender != _GENDER_CODE[refugee.gender])),
+        ("needs_child_certificate", ~pv.certificate if refugee.household_children > 0 else none),
+        ("no_capacity", pv.capacity < 1),
+        ("different_municipality", ~pv.has_max_distance & (pv.municipality != refugee.municipality)),
+        ("too_far", pv.has_max_distance & (km > pv.max_distance)),
+    ]
+
+
 def _weighted(parts, weights):
     """Return the weighted average of part arrays, summed in ``PARTS`` order as ``score_pair`` does."""
     total = 0.0

@@ -4,8 +4,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from app.matching.prepared import prepare, score_volunteers
-from app.matching.scoring import Score, distance_km, exclusions, score_pair
+from app.matching.prepared import exclusion_masks, prepare, score_volunteers
+from app.matching.scoring import Score, score_pair
 
 
 def rank(refugee, volunteers, limit=10, exclude=(), weights=None, today=None):
@@ -45,14 +45,16 @@ class ExclusionSummary(NamedTuple):
 def exclusion_counts(refugee, volunteers, exclude=()):
     """Say how many volunteers a refugee cannot be matched with, and why.
 
-    Tells a manager whom to recruit ("nobody speaks Tigrinya here").
+    Tells a manager whom to recruit ("nobody speaks Tigrinya here"). The
+    reasons are counted from whole-array masks (``exclusion_masks``), so a
+    batch can summarise every refugee left without a friend.
     """
     pv = prepare(volunteers)
     declined = {volunteer_id for refugee_id, volunteer_id in exclude if refugee_id == refugee.id}
-    _, _, allowed = score_volunteers(refugee, pv, declined=declined)
+    excluded = np.zeros(len(pv), dtype=bool)
     counts = Counter()
-    for i in np.flatnonzero(~allowed):
-        volunteer = pv.candidates[i]
-        km = distance_km(refugee, volunteer)
-        counts.update(reason.code for reason in exclusions(refugee, volunteer, km, exclude))
-    return ExclusionSummary(int((~allowed).sum()), counts)
+    for code, mask in exclusion_masks(refugee, pv, declined):
+        excluded |= mask
+        if found := int(mask.sum()):
+            counts[code] += found
+    return ExclusionSummary(int(excluded.sum()), counts)

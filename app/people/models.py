@@ -243,8 +243,16 @@ class Volunteer(Person):
         return add_years(self.child_certificate_on, CHILD_CERTIFICATE_YEARS)
 
     def has_valid_child_certificate(self, today):
-        expires = self.child_certificate_expires_on()
-        return self.child_certificate_clean and expires is not None and expires > today
+        return certificate_valid(self.child_certificate_clean, self.child_certificate_on, today)
+
+
+def certificate_valid(clean, issued_on, today):
+    """A clean child certificate issued less than CHILD_CERTIFICATE_YEARS before `today`.
+
+    Plain values rather than a Volunteer, so volunteers read as rows (the
+    suggestions) follow the same rule as loaded ones.
+    """
+    return bool(clean) and issued_on is not None and add_years(issued_on, CHILD_CERTIFICATE_YEARS) > today
 
 
 class PersonLanguage(db.Model):

@@ -21,12 +21,17 @@ from app.people.names import SEARCH_SCORE, first_letters, name_key, name_keys, n
 from app.permissions import scope_to_user
 from app.timeutil import add_years, today_local
 
+#: Sort name -> ((expression, descending), ...), each ending in the id so the order is total (keyset pages need that).
 SORTS = {
-    "name": (Person.full_name,),
-    "newest": (Person.created_at.desc(),),
-    "waiting": (sa.func.coalesce(Person.arrived_on, sa.func.date(Person.created_at)), Person.id),
-    "status": (Person.status, Person.full_name),
+    "name": ((Person.full_name, False), (Person.id, False)),
+    "newest": ((Person.created_at, True), (Person.id, True)),
+    "waiting": ((sa.func.coalesce(Person.arrived_on, sa.func.date(Person.created_at)), False), (Person.id, False)),
+    "status": ((Person.status, False), (Person.full_name, False), (Person.id, False)),
 }
+
+
+def _order_by(sort, reverse=False):
+    return [expr.desc() if descending != reverse else expr for expr, descending in sort]
 
 
 @dataclass
@@ -76,10 +81,80 @@ def people_query(model, user, criteria, today=None):
             *certificate_expiring(model, today or today_local(), criteria.certificate_expires_within)
         )
     query, best_first = _search(query, model, criteria.text)
-    order = SORTS.get(criteria.sort, SORTS["name"])
+    order = _order_by(SORTS.get(criteria.sort, SORTS["name"]))
     return query.order_by(*((best_first, *order) if best_first is not None else order)).options(
         selectinload(model.municipality), selectinload(model.languages)
     )
+
+
+@dataclass
+class KeysetPage:
+    """One page of a list read by keyset: the rows after (or before) a person, not after skipping N rows.
+
+    Any page costs what the first does (an indexed comparison, no OFFSET),
+    and a person added or removed between page loads moves nobody else
+    to another page.
+    """
+
+    items: list
+    total: int
+    has_prev: bool
+    has_next: bool
+    keyset = True
+
+    @property
+    def first_id(self):
+        return self.items[0].id
+
+    @property
+    def last_id(self):
+        return self.items[-1].id
+
+
+def _beyond(sort, anchor, forward):
+    """SQL condition: the row sorts after `anchor`'s sort values (before them when not `forward`)."""
+    conditions, equal = [], []
+    for (expr, descending), value in zip(sort, anchor, strict=True):
+        later = (expr < value) if descending == forward else (expr > value)
+        conditions.append(sa.and_(*equal, later))
+        equal.append(expr == value)
+    return sa.or_(*conditions)
+
+
+def keyset_page(query, sort, per_page, after=None, before=None):
+    """Return a KeysetPage of `query` (a select of people) in `sort` order (a SORTS value).
+
+    `after` or `before` is the id of the person the page follows or
+    precedes; the cursor is a person, so a link stays short and readable.
+    An unknown person gives the first page.
+    """
+    exprs = [expr for expr, _ in sort]
+    anchor_id = after if after is not None else before
+    anchor = db.session.execute(sa.select(*exprs).where(Person.id == anchor_id)).one_or_none() \
+        if anchor_id is not None else None
+    forward = anchor is None or after is not None
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    page = query.order_by(None).order_by(*_order_by(sort, reverse=not forward))
+    if anchor is not None:
+        page = page.where(_beyond(sort, anchor, forward))
+    items = db.session.scalars(page.limit(per_page + 1)).all()
+    more = len(items) > per_page
+    items = items[:per_page]
+    if forward:
+        return KeysetPage(items, total, has_prev=anchor is not None, has_next=more)
+    return KeysetPage(items[::-1], total, has_prev=more, has_next=True)
+
+
+def people_page(model, user, criteria, per_page, page=1, after=None, before=None):
+    """One page of `model` people `user` may see: by keyset, or by page number for a name search.
+
+    A name search is ranked by how well each name matches and bounded by
+    SEARCH_LIMIT, so its pages keep OFFSET over that short result.
+    """
+    query = people_query(model, user, criteria)
+    if (criteria.text or "").strip():
+        return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return keyset_page(query, SORTS.get(criteria.sort, SORTS["name"]), per_page, after, before)
 
 
 #: At most this many best-matching people are listed for a name search.
@@ -131,7 +206,7 @@ def certificate_expiring(model, today, within_days):
 
 
 def waiting_list(user):
-    """Refugees with consent to matching and no friend yet, longest waiting first."""
+    """Refugees with consent to matching and no friend yet, longest waiting first (SORTS["waiting"])."""
     criteria = PeopleFilter(status=RefugeeStatus.WAITING, sort="waiting")
     return people_query(Refugee, user, criteria).where(Refugee.consents_to_matching.is_(True))
 

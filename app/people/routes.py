@@ -47,8 +47,11 @@ from app.people.models import (
     VolunteerStatus,
 )
 from app.people.queries import (
+    SORTS,
     PeopleFilter,
     find_duplicates,
+    keyset_page,
+    people_page,
     people_query,
     waiting_counts,
     waiting_list,
@@ -98,10 +101,10 @@ def index(plural):
     kind = _kind(plural)
     municipalities = municipalities_for(current_user)
     filters = PeopleFilterForm(request.args, kind, municipalities)
-    page = db.paginate(
-        people_query(MODELS[kind], current_user, filters.criteria()),
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
+    page = people_page(
+        MODELS[kind], current_user, filters.criteria(), current_app.config["PER_PAGE"],
+        page=request.args.get("page", 1, type=int), after=request.args.get("after", type=int),
+        before=request.args.get("before", type=int),
     )
     return render_template(
         "people/index.html", kind=kind, plural=plural, page=page, filters=filters, today=today_local()
@@ -280,8 +283,9 @@ def archive(person_id):
 
 @bp.route("/waiting")
 def waiting():
-    page = db.paginate(
-        waiting_list(current_user), per_page=current_app.config["PER_PAGE"], error_out=False
+    page = keyset_page(
+        waiting_list(current_user), SORTS["waiting"], current_app.config["PER_PAGE"],
+        after=request.args.get("after", type=int), before=request.args.get("before", type=int),
     )
     return render_template(
         "people/waiting.html", page=page, counts=waiting_counts(current_user), today=today_local()
