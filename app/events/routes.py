@@ -372,22 +372,32 @@ def new_activity():
         return redirect(url_for(".edit_venue"))
     form = ActivityForm(venues=venues)
     if form.validate_on_submit():
-        try:
+        def create():
             if form.rule:
-                series = services.create_series(form.details(), form.rule, form.day.data, form.start_time.data,
-                                                form.duration)
-                activity = series.activities[0]
-            else:
-                activity = services.create_activity(form.details(), form.day.data, form.start_time.data,
-                                                    form.duration)
-        except EventError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("The activity is saved."), "success")
+                return services.create_series(form.details(), form.rule, form.day.data, form.start_time.data,
+                                              form.duration).activities[0]
+            return services.create_activity(form.details(), form.day.data, form.start_time.data, form.duration)
+
+        activity = _save_activity(create)
+        if activity is not None:
             return redirect(url_for(".show", activity_id=activity.id))
     return render_template("events/activity_form.html", form=form, activity=None)
+
+
+def _save_activity(step):
+    """Run a step that creates or edits dates and commit it; on EventError roll back and say why.
+
+    Return the activity to show, or None when the form is shown again.
+    """
+    try:
+        activity = step()
+    except EventError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return None
+    db.session.commit()
+    flash(_("The activity is saved."), "success")
+    return activity
 
 
 @bp.route("/manage/activities/<int:activity_id>/edit", methods=["GET", "POST"])
@@ -397,17 +407,14 @@ def edit_activity(activity_id):
     activity = _managed_activity(activity_id)
     form = ActivityForm(venues=_managed_venues(), data=ActivityForm.data_of(activity))
     if form.validate_on_submit():
-        try:
+        def edit():
             if activity.series_id and form.scope.data == "following":
                 services.edit_following(activity, form.details(), form.start_time.data, form.duration)
             else:
                 services.edit_date(activity, form.details(), form.day.data, form.start_time.data, form.duration)
-        except EventError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("The activity is saved."), "success")
+            return activity
+
+        if _save_activity(edit) is not None:
             return redirect(url_for(".show", activity_id=activity.id))
     return render_template("events/activity_form.html", form=form, activity=activity)
 
