@@ -242,11 +242,12 @@ def waiting_medians(today):
         )
         .cte("waits")
     )
-    # Levels and keys are integers, so the window's sort compares no text.
-    keys = (waits.c.code, waits.c.region, sa.literal(0))
+    # Levels and keys are integers, so the window's sort compares no text; the country's key is 0.
+    keys = ((waits.c.code,), (waits.c.region,), ())
     grouped = sa.union_all(*(
-        sa.select(sa.literal(level).label("level"), key.label("key"), waits.c.day, sa.func.count().label("n"))
-        .group_by(key, waits.c.day)
+        sa.select(sa.literal(level).label("level"), (key[0] if key else sa.literal(0)).label("key"),
+                  waits.c.day, sa.func.count().label("n"))
+        .group_by(*key, waits.c.day)
         for level, key in enumerate(keys)
     )).subquery()
     group = (grouped.c.level, grouped.c.key)
