@@ -1,8 +1,9 @@
 """Coverage figures: one SQL query per family of figures, grouped by municipality.
 
-Each query returns one row per municipality; `coverage()` joins them to the
-committed reference data (region, population). Region and national rows are
-sums of the unsuppressed municipality rows, and small counts are suppressed
+Each query returns one row per municipality (the medians waited also one
+per region and one for the country, as medians do not add up); `coverage()`
+joins them to the committed reference data (region, population). Region and
+national counts are sums of the unsuppressed municipality rows, and small counts are suppressed
 only at the end (`suppress`), by the pages, the CSV files and the JSON alike.
 
 Which people count (the rule the README states): counts of people and of
@@ -12,7 +13,6 @@ people beyond being counted (how long they have waited, which languages they
 speak) is computed only from people whose latest answer to "anonymous
 statistics" is yes (`Person.consents_to_statistics`, kept in step with it).
 """
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -152,8 +152,11 @@ def waiting_since():
     return sa.func.coalesce(Refugee.arrived_on, sa.func.date(Refugee.created_at))
 
 
-def free_slots():
-    """A subquery of volunteers who may be matched now: id, municipality, free places (may be 0)."""
+def _volunteers_with_room():
+    """A CTE of volunteers who may be matched now and have a free place: id, municipality, free places.
+
+    Materialized, so the totals and the languages of `people_now` read it once.
+    """
     open_matches = (
         sa.select(Match.volunteer_id, sa.func.count().label("open"))
         .where(Match.status.in_(OPEN_STATUSES))
@@ -164,8 +167,9 @@ def free_slots():
     return (
         sa.select(Volunteer.id, Volunteer.municipality_code, free.label("free"))
         .outerjoin(open_matches, open_matches.c.volunteer_id == Volunteer.id)
-        .where(*matchable(Volunteer))
-        .subquery()
+        .where(*matchable(Volunteer), free > 0)
+        .cte("with_room")
+        .prefix_with("MATERIALIZED")
     )
 
 
@@ -175,52 +179,97 @@ class PeopleNow:
 
     #: {code: refugees waiting}
     waiting: dict
-    #: {code: Counter({date the wait began: consenting refugees})}, for medians at any level.
-    waits: dict
+    #: {(level, key): median days waited by consenting waiting refugees} of the groups with 5 or more,
+    #: level "municipality" (key: code), "region" (key: region id) or "national" (key: 0).
+    medians: dict
     #: {code: (volunteers who can take a friend, their free places)}
     volunteers: dict
+    #: {(code, language)} spoken at level 2 or more by a volunteer with room there
+    covered: set
 
 
-def people_now():
-    """Two grouped queries: waiting refugees by start of their wait, and volunteers' free places."""
-    since = sa.type_coerce(waiting_since(), sa.Date)
-    consented = Refugee.consents_to_statistics
-    rows = db.session.execute(
-        sa.select(Refugee.municipality_code, since, consented, sa.func.count())
+def people_now(today):
+    """Waiting refugees and volunteers with room, in three grouped queries.
+
+    Medians waited come back as one row per municipality, region and the
+    country (`waiting_medians`); volunteers' free places are computed once
+    for their totals and for the languages they cover.
+    """
+    waiting = dict(db.session.execute(
+        sa.select(Refugee.municipality_code, sa.func.count())
         .where(Refugee.status == RefugeeStatus.WAITING, Refugee.archived_at.is_(None))
-        .group_by(Refugee.municipality_code, since, consented)
+        .group_by(Refugee.municipality_code)
+    ).all())
+    room = _volunteers_with_room()
+    totals = sa.select(
+        room.c.municipality_code, sa.cast(sa.null(), sa.String), sa.func.count(), sa.func.sum(room.c.free)
+    ).group_by(room.c.municipality_code)
+    languages = (
+        sa.select(room.c.municipality_code, PersonLanguage.code, *[sa.cast(sa.null(), sa.BigInteger)] * 2)
+        .join(PersonLanguage, PersonLanguage.person_id == room.c.id)
+        .where(PersonLanguage.level >= SHARED_LANGUAGE_LEVEL)
+        .distinct()
     )
-    waiting, waits = {}, {}
-    for code, day, consent, count in rows:
-        waiting[code] = waiting.get(code, 0) + count
-        if consent:
-            day = day if isinstance(day, date) else date.fromisoformat(day)
-            waits.setdefault(code, Counter())[day] += count
-    slots = free_slots()
-    volunteers = {
-        code: (count, int(total))
-        for code, count, total in db.session.execute(
-            sa.select(slots.c.municipality_code, sa.func.count(), sa.func.sum(slots.c.free))
-            .where(slots.c.free > 0)
-            .group_by(slots.c.municipality_code)
+    volunteers, covered = {}, set()
+    for code, language, count, free in db.session.execute(sa.union_all(totals, languages)):
+        if language is None:
+            volunteers[code] = (count, int(free))
+        else:
+            covered.add((code, language))
+    return PeopleNow(waiting, waiting_medians(today), volunteers, covered)
+
+
+#: The groups a median waited is computed for, in `waiting_medians`' order.
+_LEVELS = ("municipality", "region", "national")
+
+
+def waiting_medians(today):
+    """{(level, key): median days waited} of consenting waiting refugees, in one query.
+
+    The waits are counted per group and start date (municipality, region,
+    country); a running sum over those counts finds the start dates at the
+    middle position or positions (two for an even count), so one row per
+    group comes back, not one per person. Groups of fewer than 5 people are
+    left out (their median is not shown).
+    """
+    waits = (
+        sa.select(Refugee.municipality_code.label("code"), Municipality.region_id.label("region"),
+                  waiting_since().label("day"))
+        .join(Municipality, Municipality.code == Refugee.municipality_code)
+        .where(
+            Refugee.status == RefugeeStatus.WAITING, Refugee.archived_at.is_(None),
+            Refugee.consents_to_statistics.is_(True),
         )
-    }
-    return PeopleNow(waiting, waits, volunteers)
-
-
-def median_days(waits, today):
-    """Median days waited from a Counter of start dates; None when fewer than 5 people."""
-    people = sum(waits.values())
-    if people <= SMALL_COUNT:
-        return None
-    middle = ((people - 1) // 2, people // 2)
-    days, seen = [], 0
-    for day in sorted(waits, reverse=True):
-        for position in middle:
-            if seen <= position < seen + waits[day]:
-                days.append((today - day).days)
-        seen += waits[day]
-    return sum(days) / 2
+        .cte("waits")
+    )
+    # Levels and keys are integers, so the window's sort compares no text; the country's key is 0.
+    keys = ((waits.c.code,), (waits.c.region,), ())
+    grouped = sa.union_all(*(
+        sa.select(sa.literal(level).label("level"), (key[0] if key else sa.literal(0)).label("key"),
+                  waits.c.day, sa.func.count().label("n"))
+        .group_by(*key, waits.c.day)
+        for level, key in enumerate(keys)
+    )).subquery()
+    group = (grouped.c.level, grouped.c.key)
+    ranked = sa.select(
+        *group, grouped.c.day, grouped.c.n,
+        sa.func.sum(grouped.c.n).over(partition_by=group, order_by=grouped.c.day, rows=(None, 0)).label("through"),
+        sa.func.sum(grouped.c.n).over(partition_by=group).label("people"),
+    ).subquery()
+    # A start date holds positions (through - n, through]; the middle ones are
+    # ceil(people / 2) and floor(people / 2) + 1, compared here without division.
+    middle = db.session.execute(
+        sa.select(ranked.c.level, ranked.c.key, sa.func.min(ranked.c.day), sa.func.max(ranked.c.day),
+                  sa.func.max(ranked.c.people))
+        .where(2 * ranked.c.through >= ranked.c.people, 2 * (ranked.c.through - ranked.c.n) <= ranked.c.people)
+        .group_by(ranked.c.level, ranked.c.key)
+    )
+    medians = {}
+    for level, key, first, last, people in middle:
+        if people > SMALL_COUNT:
+            days = [(today - (day if isinstance(day, date) else date.fromisoformat(day))).days for day in (first, last)]
+            medians[_LEVELS[level], key] = sum(days) / 2
+    return medians
 
 
 def coverage(as_of, today, organisation_id=None, people=None, matches=None):
@@ -232,27 +281,26 @@ def coverage(as_of, today, organisation_id=None, people=None, matches=None):
     """
     statuses = _agreement_status(as_of, organisation_id)
     matches = matches if matches is not None else match_counts([as_of])[as_of]
-    people = people or people_now()
+    people = people or people_now(today)
 
     national = Row(name="Danmark")
     regions = {}
-    region_waits = {}
     municipalities = []
     rows = db.session.execute(
-        sa.select(Municipality.code, Municipality.name, Municipality.population, Region.name)
+        sa.select(Municipality.code, Municipality.name, Municipality.population, Region.id, Region.name)
         .join(Region).order_by(Municipality.name)
     )
-    for code, name, population, region_name in rows:
+    region_ids = {}
+    for code, name, population, region_id, region_name in rows:
         active, total, this_year, recent = matches.get(code, (0, 0, 0, 0))
         available, free = people.volunteers.get(code, (0, 0))
         status = statuses.get(code, AgreementStatus.NO_CONTACT)
         operating = status == AgreementStatus.SIGNED and bool(recent)
-        waits = people.waits.get(code, Counter())
         row = Row(
             name=name, code=code, region=region_name, agreement_status=status,
             population=population or 0, municipalities=1, operating=int(operating),
             population_covered=(population or 0) if operating else 0,
-            median_days_waiting=median_days(waits, today),
+            median_days_waiting=people.medians.get(("municipality", code)),
         )
         row.counts.update(
             refugees_matched_active=active, refugees_matched_total=total, refugees_matched_this_year=this_year,
@@ -260,11 +308,11 @@ def coverage(as_of, today, organisation_id=None, people=None, matches=None):
         )
         municipalities.append(row)
         regions.setdefault(region_name, Row(name=region_name)).add(row)
-        region_waits.setdefault(region_name, Counter()).update(waits)
+        region_ids[region_name] = region_id
         national.add(row)
     for region in regions.values():
-        region.median_days_waiting = median_days(region_waits[region.name], today)
-    national.median_days_waiting = median_days(sum(region_waits.values(), Counter()), today)
+        region.median_days_waiting = people.medians.get(("region", region_ids[region.name]))
+    national.median_days_waiting = people.medians.get(("national", 0))
     return Coverage(as_of, national, sorted(regions.values(), key=lambda r: r.name), municipalities)
 
 
@@ -287,20 +335,13 @@ def _add_months(day, months):
     return day.replace(year=index // 12, month=index % 12 + 1)
 
 
-def shortage():
+def shortage(people):
     """Per municipality: languages consenting waiting refugees speak that no volunteer with room speaks.
 
-    Two grouped queries: which (municipality, language) pairs volunteers with
-    a free place cover at level 2 or more, and how many consenting waiting
-    refugees speak each language per municipality.
+    One grouped query counts the consenting waiting refugees per
+    municipality and language; `people.covered` says which of those pairs a
+    volunteer with a free place speaks at level 2 or more.
     """
-    slots = free_slots()
-    covered = set(db.session.execute(
-        sa.select(slots.c.municipality_code, PersonLanguage.code)
-        .join(PersonLanguage, PersonLanguage.person_id == slots.c.id)
-        .where(slots.c.free > 0, PersonLanguage.level >= SHARED_LANGUAGE_LEVEL)
-        .distinct()
-    ).all())
     spoken = db.session.execute(
         sa.select(Refugee.municipality_code, PersonLanguage.code, sa.func.count())
         .join(PersonLanguage, PersonLanguage.person_id == Refugee.id)
@@ -313,6 +354,6 @@ def shortage():
     )
     missing = {}
     for code, language, count in spoken:
-        if (code, language) not in covered:
+        if (code, language) not in people.covered:
             missing.setdefault(code, []).append((language, count))
     return missing

@@ -44,12 +44,12 @@ class ShortageRow:
 
 def build_dashboard(as_of, today, organisation_id, months):
     """Gather the figures for the dashboard in a handful of grouped queries."""
-    people = people_now()
+    people = people_now(today)
     earlier_day = add_years(as_of, -1)
     matches = match_counts([as_of, earlier_day])
     current = coverage(as_of, today, organisation_id, people, matches[as_of])
     earlier = coverage(earlier_day, today, organisation_id, people, matches[earlier_day])
-    missing = shortage()
+    missing = shortage(people)
     rows = [
         ShortageRow(m.code, m.name, m.counts["refugees_waiting"], m.counts["free_capacity"], missing.get(m.code, []))
         for m in current.municipalities
