@@ -236,6 +236,59 @@ def test_the_rate_limit_counts_the_client_address_the_trusted_proxy_gives(app, c
     assert (blocked.status_code, other.status_code) == (429, 200)
 
 
+# 6. Matches across municipalities
+
+
+@pytest.fixture
+def cross_match(app, make_person, make_user):
+    """A proposed match of a København refugee and an Aarhus volunteer, neither with e-mail."""
+    from app.matches import services as match_services
+
+    refugee = make_person("refugee", full_name="Amal Haddad", municipality_code=101, phone="+4522000001")
+    volunteer = make_person("volunteer", full_name="Birgit Jensen", phone="+4522000002", languages={"ar": 5})
+    match = match_services.propose(refugee.id, volunteer.id, make_user(Role.ADMIN), "She moves to Aarhus")
+    db.session.commit()
+    return match, refugee, volunteer
+
+
+@pytest.mark.parametrize("own, partner, municipality", [
+    ("volunteer", "refugee", "København"), ("refugee", "volunteer", "Aarhus"),
+])
+def test_each_manager_of_a_cross_municipality_match_sees_their_person_and_the_partners_first_name(
+    client, login_as, cross_match, own, partner, municipality
+):
+    match, refugee, volunteer = cross_match
+    people = {"refugee": refugee, "volunteer": volunteer}
+    own_person, partner_person = people[own], people[partner]
+    login_as(Role.MANAGER, ["Aarhus" if own == "volunteer" else "København"], locale="en")
+    partner_first, partner_rest = partner_person.full_name.split()
+    shown = f"{partner_first} · {municipality}"
+
+    pages = {
+        "matches list": client.get("/matches/"),
+        "match": client.get(f"/matches/{match.id}"),
+        "end the match": client.get(f"/matches/{match.id}/end"),
+        "own person": client.get(f"/people/{own_person.id}"),
+        "home": client.get("/"),
+    }
+    for name, page in pages.items():
+        text = page.get_data(as_text=True)
+        assert page.status_code == 200, name
+        assert partner_rest not in text and partner_person.phone not in text, name
+        assert f"/people/{partner_person.id}\"" not in text, name
+    for name in ("matches list", "match", "own person"):
+        assert shown in pages[name].get_data(as_text=True), name
+    assert own_person.full_name in pages["match"].get_data(as_text=True)
+    assert own_person.phone in pages["home"].get_data(as_text=True)  # a call task for their own person only
+
+    assert client.get(f"/people/{partner_person.id}").status_code == 403
+    refused = client.post(f"/matches/{match.id}/answer", data={"side": partner, "answer": "yes"})
+    assert refused.status_code == 403 and match.refugee_accepted_at is None and match.volunteer_accepted_at is None
+    client.post(f"/matches/{match.id}/answer", data={"side": own, "answer": "yes"})
+    db.session.refresh(match)
+    assert getattr(match, f"{own}_accepted_at") is not None
+
+
 # 7. Security headers
 
 
