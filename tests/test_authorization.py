@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale, gettext
 
 from app.agreements import services as agreements
 from app.agreements.models import Agreement
@@ -266,3 +267,27 @@ def test_no_search_filter_export_or_json_finds_a_person_of_another_municipality(
         text = clients[role].get(url).get_data(as_text=True)
         searched = unquote(url)  # a search box shows what was searched for
         assert not [s for s in (*KØBENHAVN_SECRETS, "Amal", "Jensen") if s in text and s not in searched], (role, url)
+
+
+def database_fingerprint():
+    """Every row of every table, to tell that nothing at all was written."""
+    return {table.name: sorted(map(repr, db.session.execute(sa.select(table)).all()))
+            for table in db.metadata.sorted_tables}
+
+
+def test_every_post_without_a_csrf_token_is_refused_and_writes_nothing(app, world, monkeypatch):
+    """Each state-changing route, posted by someone it would let through, with CSRF protection on."""
+    clients, values, special = world
+    posts = [(url, expected, endpoint) for url, _, expected, endpoint in requests(app, values, special)
+             if "POST" in next(app.url_map.iter_rules(endpoint)).methods]
+    assert len(posts) > 40
+    with force_locale("da"):
+        expired = gettext("The form had expired")
+    before = database_fingerprint()
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    for url, expected, endpoint in posts:
+        role = next(role for role in reversed(ROLES) if expected[role] == OK or endpoint == "auth.logout")
+        response = clients[role].post(url, data={})
+        assert response.status_code == 400 and expired in response.get_data(as_text=True), (url, role)
+    db.session.expire_all()
+    assert database_fingerprint() == before
