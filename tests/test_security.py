@@ -539,3 +539,27 @@ def test_a_training_without_a_date_is_explained_and_nothing_is_written(client, l
     page = client.post("/people/volunteers/new", data=form_data(**{"trainings-0-course": "Intro"}))
     assert "Enter the date the course was completed." in page.get_data(as_text=True)
     assert db.session.scalars(sa.select(Volunteer)).all() == []
+
+
+@pytest.mark.parametrize("path", ["/people/{id}/merge", "/people/refugees"])
+def test_a_search_of_thousands_of_words_is_answered_quickly(client, login_as, make_person, path):
+    person = make_person("refugee", full_name="Amal Haddad")
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    started = time.perf_counter()
+    response = client.get(path.format(id=person.id), query_string={"q": " ".join(["Amal"] * 3000)})
+    assert response.status_code == 200 and time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize("full_name, error", [
+    ("A" * 10_000, "Field cannot be longer than 200 characters."), ("\x00", "This field is required."),
+])
+def test_a_huge_or_nul_name_on_the_person_form_is_a_message_and_nothing_is_written(
+    client, login_as, full_name, error
+):
+    from app.people.models import Person
+    from tests.test_people import form_data
+
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    page = client.post("/people/refugees/new", data=form_data(full_name=full_name)).get_data(as_text=True)
+    assert error in page
+    assert db.session.scalars(sa.select(Person)).all() == []
