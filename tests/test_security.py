@@ -563,3 +563,42 @@ def test_a_huge_or_nul_name_on_the_person_form_is_a_message_and_nothing_is_writt
     page = client.post("/people/refugees/new", data=form_data(full_name=full_name)).get_data(as_text=True)
     assert error in page
     assert db.session.scalars(sa.select(Person)).all() == []
+
+
+# Faults
+
+
+@pytest.fixture
+def app_without_database(tmp_path):
+    from app import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'missing' / 'db.sqlite'}"})
+
+
+def test_an_unreachable_database_is_a_translated_503_page_and_nothing_is_saved(app_without_database, client, make_user):
+    user = make_user(Role.MANAGER, ["Aarhus"])
+    log_in(client, user.email)
+    down = copy_of(app_without_database, cookie(client, "session"))  # logged in when the database went down
+    for response in (down.get("/activities?lang=en"), down.post("/volunteer?lang=en", data=application()),
+                     down.get("/people/refugees?lang=en")):
+        assert response.status_code == 503 and response.headers["Retry-After"] == "60"
+        assert "Nothing you sent was saved." in response.get_data(as_text=True)
+    danish = app_without_database.test_client().get("/activities?lang=da").get_data(as_text=True)
+    assert "Intet af det, du sendte, blev gemt." in danish
+
+
+def test_a_database_lost_in_the_middle_of_a_write_leaves_nothing_half_written(client, monkeypatch):
+    """The application's rows are flushed, then the commit fails: the 503 handler rolls all of them back."""
+    from sqlalchemy.exc import OperationalError
+
+    from app.people.models import Person
+
+    def lost(*args, **kwargs):
+        db.session.flush()
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(db.session, "commit", lost)
+    response = client.post("/volunteer?lang=en", data=application())
+    assert response.status_code == 503 and "Nothing you sent was saved." in response.get_data(as_text=True)
+    monkeypatch.undo()
+    assert db.session.scalars(sa.select(Person)).all() == []
