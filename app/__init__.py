@@ -42,7 +42,7 @@ def create_app(config=None):
 
 
 def register_extensions(app):
-    from app import auth, i18n, limits, serving
+    from app import auth, i18n, limits, permissions, serving
     from app.extensions import compress, csrf, db, migrate
 
     db.init_app(app)
@@ -51,6 +51,7 @@ def register_extensions(app):
     csrf.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
+    permissions.init_app(app)
     serving.init_app(app)
     compress.init_app(app)
 

@@ -1,9 +1,10 @@
 """Error pages in the visitor's language."""
-from flask import render_template
+from flask import g, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 
-from app.extensions import db
+from app.extensions import db, login_manager
 from app.limits import is_public_form
 
 ERRORS = {
@@ -30,6 +31,10 @@ ERRORS = {
     "public-413": (
         _l("What you sent is too long"),
         _l("Please go back, shorten what you wrote and send it again."),
+    ),
+    503: (
+        _l("The platform is unavailable for a moment"),
+        _l("Nothing you sent was saved. Please try again in a few minutes."),
     ),
     500: (
         _l("Something went wrong on our side"),
@@ -62,9 +67,22 @@ def handle_server_error(error):
     return render_error(500)
 
 
+def handle_database_unavailable(error):
+    """The database cannot be reached: a 503 that says nothing was saved, as the transaction is rolled back.
+
+    The page is rendered for an anonymous visitor, since loading the logged-in
+    user would ask the database again.
+    """
+    db.session.rollback()
+    g._login_user = login_manager.anonymous_user()
+    response = render_error(503)
+    return response[0], 503, {"Retry-After": "60"}
+
+
 def init_app(app):
     for code in (400, 403, 404, 405):
         app.register_error_handler(code, lambda error, code=code: render_error(code))
     app.register_error_handler(413, handle_too_large)
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(500, handle_server_error)

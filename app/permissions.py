@@ -3,6 +3,9 @@
 Every view guards itself with `role_required`, and every query for personal
 data goes through `scope_to_user`, so a new feature cannot forget either.
 Head office works nationally but never sees people's personal data.
+A match may join two municipalities: each of its managers opens it and sees
+their own person fully, and of the partner only the first name and
+municipality (`sees_person`).
 """
 from functools import wraps
 
@@ -64,10 +67,44 @@ def require_municipality(code, personal_data=False):
         abort(403)
 
 
-def scope_to_user(query, municipality_column, user=None):
-    """Restrict a query for personal data to the rows `user` may see."""
+def sees_person(person, user=None):
+    """May `user` see this person fully, rather than as a match partner's first name and municipality?"""
+    return can_see_personal_data(user or current_user, person.municipality_code)
+
+
+def can_open_match(match, user=None):
+    """A match is open to the managers of either of its people."""
+    return sees_person(match.refugee, user) or sees_person(match.volunteer, user)
+
+
+def shown_name(person, user=None):
+    """A person's name as `user` may see it: in full, or a match partner's first name and municipality."""
+    if sees_person(person, user):
+        return person.full_name
+    return f"{person.first_name} · {person.municipality.name}"
+
+
+def require_match(match):
+    """Abort with 403 unless the current user may open `match`."""
+    if not can_open_match(match):
+        abort(403)
+
+
+def scope_to_user(query, *municipality_columns, user=None):
+    """Restrict a query for personal data to the rows `user` may see.
+
+    With several columns (a match's two people), a row in any of them is enough.
+    """
     user = user or current_user
     if user.role_enum not in PERSONAL_DATA_ROLES:
         return query.where(sa.false())
     codes = municipality_codes(user)
-    return query if codes is None else query.where(municipality_column.in_(codes))
+    if codes is None:
+        return query
+    return query.where(sa.or_(*(column.in_(codes) for column in municipality_columns)))
+
+
+def init_app(app):
+    """Let templates ask the same questions as views."""
+    app.add_template_global(sees_person)
+    app.add_template_global(shown_name)

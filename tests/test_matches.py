@@ -179,6 +179,12 @@ def test_batch_matching_previews_then_proposes_ticked(client, login_as, people, 
     assert reload(second).status == "waiting"
 
 
+def test_batch_with_nothing_ticked_proposes_nothing(client, login_as):
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    response = client.post("/matches/batch?municipality=751", data={}, follow_redirects=True)
+    assert "0 matches are proposed." in response.get_data(as_text=True)
+
+
 def test_person_page_shows_match_history(client, login_as, people):
     refugee, best, good, mute = people
     login_as(Role.MANAGER, ["Aarhus"], locale="en")

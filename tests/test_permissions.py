@@ -62,7 +62,7 @@ def test_personal_data_scope_follows_role_and_municipality(app, make_user):
     admin = make_user(Role.ADMIN)
 
     def visible(user):
-        query = scope_to_user(sa.select(PostcodeArea.municipality_code), PostcodeArea.municipality_code, user)
+        query = scope_to_user(sa.select(PostcodeArea.municipality_code), PostcodeArea.municipality_code, user=user)
         return set(db.session.scalars(query))
 
     assert visible(manager) == {751}

@@ -236,6 +236,59 @@ def test_the_rate_limit_counts_the_client_address_the_trusted_proxy_gives(app, c
     assert (blocked.status_code, other.status_code) == (429, 200)
 
 
+# 6. Matches across municipalities
+
+
+@pytest.fixture
+def cross_match(app, make_person, make_user):
+    """A proposed match of a København refugee and an Aarhus volunteer, neither with e-mail."""
+    from app.matches import services as match_services
+
+    refugee = make_person("refugee", full_name="Amal Haddad", municipality_code=101, phone="+4522000001")
+    volunteer = make_person("volunteer", full_name="Birgit Jensen", phone="+4522000002", languages={"ar": 5})
+    match = match_services.propose(refugee.id, volunteer.id, make_user(Role.ADMIN), "She moves to Aarhus")
+    db.session.commit()
+    return match, refugee, volunteer
+
+
+@pytest.mark.parametrize("own, partner, municipality", [
+    ("volunteer", "refugee", "København"), ("refugee", "volunteer", "Aarhus"),
+])
+def test_each_manager_of_a_cross_municipality_match_sees_their_person_and_the_partners_first_name(
+    client, login_as, cross_match, own, partner, municipality
+):
+    match, refugee, volunteer = cross_match
+    people = {"refugee": refugee, "volunteer": volunteer}
+    own_person, partner_person = people[own], people[partner]
+    login_as(Role.MANAGER, ["Aarhus" if own == "volunteer" else "København"], locale="en")
+    partner_first, partner_rest = partner_person.full_name.split()
+    shown = f"{partner_first} · {municipality}"
+
+    pages = {
+        "matches list": client.get("/matches/"),
+        "match": client.get(f"/matches/{match.id}"),
+        "end the match": client.get(f"/matches/{match.id}/end"),
+        "own person": client.get(f"/people/{own_person.id}"),
+        "home": client.get("/"),
+    }
+    for name, page in pages.items():
+        text = page.get_data(as_text=True)
+        assert page.status_code == 200, name
+        assert partner_rest not in text and partner_person.phone not in text, name
+        assert f"/people/{partner_person.id}\"" not in text, name
+    for name in ("matches list", "match", "own person"):
+        assert shown in pages[name].get_data(as_text=True), name
+    assert own_person.full_name in pages["match"].get_data(as_text=True)
+    assert own_person.phone in pages["home"].get_data(as_text=True)  # a call task for their own person only
+
+    assert client.get(f"/people/{partner_person.id}").status_code == 403
+    refused = client.post(f"/matches/{match.id}/answer", data={"side": partner, "answer": "yes"})
+    assert refused.status_code == 403 and match.refugee_accepted_at is None and match.volunteer_accepted_at is None
+    client.post(f"/matches/{match.id}/answer", data={"side": own, "answer": "yes"})
+    db.session.refresh(match)
+    assert getattr(match, f"{own}_accepted_at") is not None
+
+
 # 7. Security headers
 
 
@@ -486,3 +539,66 @@ def test_a_training_without_a_date_is_explained_and_nothing_is_written(client, l
     page = client.post("/people/volunteers/new", data=form_data(**{"trainings-0-course": "Intro"}))
     assert "Enter the date the course was completed." in page.get_data(as_text=True)
     assert db.session.scalars(sa.select(Volunteer)).all() == []
+
+
+@pytest.mark.parametrize("path", ["/people/{id}/merge", "/people/refugees"])
+def test_a_search_of_thousands_of_words_is_answered_quickly(client, login_as, make_person, path):
+    person = make_person("refugee", full_name="Amal Haddad")
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    started = time.perf_counter()
+    response = client.get(path.format(id=person.id), query_string={"q": " ".join(["Amal"] * 3000)})
+    assert response.status_code == 200 and time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize("full_name, error", [
+    ("A" * 10_000, "Field cannot be longer than 200 characters."), ("\x00", "This field is required."),
+])
+def test_a_huge_or_nul_name_on_the_person_form_is_a_message_and_nothing_is_written(
+    client, login_as, full_name, error
+):
+    from app.people.models import Person
+    from tests.test_people import form_data
+
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    page = client.post("/people/refugees/new", data=form_data(full_name=full_name)).get_data(as_text=True)
+    assert error in page
+    assert db.session.scalars(sa.select(Person)).all() == []
+
+
+# Faults
+
+
+@pytest.fixture
+def app_without_database(tmp_path):
+    from app import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'missing' / 'db.sqlite'}"})
+
+
+def test_an_unreachable_database_is_a_translated_503_page_and_nothing_is_saved(app_without_database, client, make_user):
+    user = make_user(Role.MANAGER, ["Aarhus"])
+    log_in(client, user.email)
+    down = copy_of(app_without_database, cookie(client, "session"))  # logged in when the database went down
+    for response in (down.get("/activities?lang=en"), down.post("/volunteer?lang=en", data=application()),
+                     down.get("/people/refugees?lang=en")):
+        assert response.status_code == 503 and response.headers["Retry-After"] == "60"
+        assert "Nothing you sent was saved." in response.get_data(as_text=True)
+    danish = app_without_database.test_client().get("/activities?lang=da").get_data(as_text=True)
+    assert "Intet af det, du sendte, blev gemt." in danish
+
+
+def test_a_database_lost_in_the_middle_of_a_write_leaves_nothing_half_written(client, monkeypatch):
+    """The application's rows are flushed, then the commit fails: the 503 handler rolls all of them back."""
+    from sqlalchemy.exc import OperationalError
+
+    from app.people.models import Person
+
+    def lost(*args, **kwargs):
+        db.session.flush()
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(db.session, "commit", lost)
+    response = client.post("/volunteer?lang=en", data=application())
+    assert response.status_code == 503 and "Nothing you sent was saved." in response.get_data(as_text=True)
+    monkeypatch.undo()
+    assert db.session.scalars(sa.select(Person)).all() == []

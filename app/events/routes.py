@@ -33,7 +33,6 @@ from app.events.services import EventError
 from app.extensions import db
 from app.limits import allow
 from app.forms import ConfirmForm
-from app.matches.notifying import first_name
 from app.municipalities.models import Municipality
 from app.municipalities.services import municipalities_for
 from app.people.languages import language_name
@@ -134,7 +133,7 @@ def _render_activity(activity, form=None):
         position=mine and services.waitlist_position(mine), seats_left=services.seats_left(activity),
         waiting=waiting, cancel_form=ConfirmForm(), started=started,
         hosting=current_user.is_authenticated and any(h.user_id == current_user.id for h in activity.hosts),
-        friend_name=form is not None and (friend := _friend()) and first_name(friend),
+        friend_name=form is not None and (friend := _friend()) and friend.first_name,
         can_manage=current_user.is_authenticated
         and can_see_personal_data(current_user, activity.venue.municipality_code),
     )

@@ -36,7 +36,7 @@ def answer(token):
 @role_required("admin", "manager")
 def handled(check_in_id):
     check_in = db.session.get(CheckIn, check_in_id) or abort(404)
-    require_municipality(check_in.match.refugee.municipality_code, personal_data=True)
+    require_municipality(check_in.person.municipality_code, personal_data=True)  # the asked person's manager
     if ConfirmForm().validate_on_submit():
         services.mark_handled(check_in)
         db.session.commit()

@@ -9,14 +9,14 @@ from app.followup.services import make_token as check_in_token
 from app.followup.services import open_check_in, open_tasks
 from app.main import bp
 from app.matches.models import MatchStatus
-from app.matches.notifying import CALL_TEXTS, call_tasks, first_name, unanswered_proposals
+from app.matches.notifying import CALL_TEXTS, call_tasks, unanswered_proposals
 from app.matches.queries import active_match_ids, friendship_of
 from app.municipalities.services import municipalities_for
 from app.people import services as people_services
 from app.people.dashboard import manager_overview
 from app.people.forms import OwnAvailabilityForm
 from app.people.models import CERTIFICATE_WARNING_DAYS, STATUS_TITLES, RefugeeStatus, VolunteerStatus
-from app.permissions import role_required
+from app.permissions import role_required, sees_person
 from app.timeutil import now_utc, today_local
 
 
@@ -34,7 +34,7 @@ def index():
     overview, tasks, calls, unanswered, sign_ups, hosting = None, [], [], [], [], []
     if current_user.role in ("manager", "admin"):
         overview = manager_overview(current_user, today_local(), CERTIFICATE_WARNING_DAYS)
-        tasks = open_tasks(active_match_ids(current_user))
+        tasks = [c for c in open_tasks(active_match_ids(current_user)) if sees_person(c.person)]
         calls, unanswered = call_tasks(current_user, now_utc()), unanswered_proposals(current_user, now_utc())
     if current_user.role in ("refugee", "volunteer"):
         sign_ups = upcoming_sign_ups(current_user)
@@ -73,7 +73,7 @@ def _own_page(user, availability_form=None):
     friend = friendship and (friendship.volunteer if person.kind == "refugee" else friendship.refugee)
     return {
         "friendship": friendship,
-        "friend_name": friend and first_name(friend),
+        "friend_name": friend and friend.first_name,
         "check_in_link": check_in and url_for("followup.answer", token=check_in_token(check_in)),
         "availability_form": availability_form if person.kind == "volunteer" else None,
     }

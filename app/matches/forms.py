@@ -48,6 +48,6 @@ class EndForm(FlaskForm):
 
 
 class BatchForm(FlaskForm):
-    #: "refugee id-volunteer id"; each pair is checked when it is proposed.
-    pairs = SelectMultipleField(_l("Proposals"), validate_choice=False)
+    #: "refugee id-volunteer id"; each pair is checked when it is proposed. None ticked is an empty list.
+    pairs = SelectMultipleField(_l("Proposals"), validate_choice=False, default=list)
     submit = SubmitField(_l("Propose the ticked matches"))

@@ -18,7 +18,8 @@ from app.extensions import db
 from app.matches.models import SIDE_TITLES, Match, MatchStatus
 from app.outbox.services import queue_mail
 from app.people.models import Person
-from app.permissions import scope_to_user
+from app.matches.queries import scope_matches
+from app.permissions import sees_person
 
 #: What the manager tells a person without e-mail, by the match's step.
 CALL_TEXTS = {
@@ -32,11 +33,6 @@ CALL_WITHIN = timedelta(days=14)
 REMIND, WITHDRAW = timedelta(days=7), timedelta(days=14)
 
 
-def first_name(person):
-    """How a friend is named in an e-mail: first name only, the rest stays with the manager."""
-    return person.full_name.split()[0] if person.full_name.split() else person.full_name
-
-
 def sides(match):
     """(side, person, friend) for both people of a match."""
     return (("refugee", match.refugee, match.volunteer), ("volunteer", match.volunteer, match.refugee))
@@ -48,7 +44,7 @@ def tell_both_sides(match, event):
         if person.email:
             queue_mail(
                 person.email, f"email/match_{event}.txt", person.message_locale,
-                match=match, person=person, side=side, friend=first_name(friend), manager=match.proposed_by,
+                match=match, person=person, side=side, friend=friend.first_name, manager=match.proposed_by,
             )
 
 
@@ -60,16 +56,15 @@ class CallTask:
 
 
 def _scoped(user, *conditions):
-    query = scope_to_user(sa.select(Match).join(Match.refugee), Person.municipality_code, user)
     return db.session.scalars(
-        query.where(*conditions)
+        scope_matches(sa.select(Match), user).where(*conditions)
         .options(selectinload(Match.refugee), selectinload(Match.volunteer))
         .order_by(Match.proposed_at)
     ).all()
 
 
 def call_tasks(user, now):
-    """People without e-mail whose match was proposed, began or ended lately: the manager calls them."""
+    """People without e-mail whose match was proposed, began or ended lately: their own manager calls them."""
     since = now - CALL_WITHIN
     recent = sa.or_(
         Match.status == MatchStatus.PROPOSED,
@@ -80,7 +75,7 @@ def call_tasks(user, now):
         CallTask(match, person, match.status)
         for match in _scoped(user, recent)
         for _, person, _ in sides(match)
-        if not person.email
+        if not person.email and sees_person(person, user)
     ]
 
 

@@ -1,6 +1,6 @@
 """Reading matches."""
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from app.extensions import db
 from app.matches.models import OPEN_STATUSES, Match, MatchStatus
@@ -18,13 +18,16 @@ def matches_of(person):
     ).all()
 
 
+def scope_matches(query, user=None):
+    """Restrict a select of matches to those `user` may open: either person in their municipalities."""
+    refugee, volunteer = aliased(Person), aliased(Person)
+    query = query.join(refugee, Match.refugee).join(volunteer, Match.volunteer)
+    return scope_to_user(query, refugee.municipality_code, volunteer.municipality_code, user=user)
+
+
 def active_match_ids(user):
-    """Ids of the active matches whose refugee `user` may see."""
-    query = scope_to_user(
-        sa.select(Match.id).join(Match.refugee).where(Match.status == MatchStatus.ACTIVE),
-        Person.municipality_code,
-        user,
-    )
+    """Ids of the active matches `user` may open."""
+    query = scope_matches(sa.select(Match.id).where(Match.status == MatchStatus.ACTIVE), user)
     return db.session.scalars(query).all()
 
 

@@ -10,6 +10,7 @@ from app.followup.models import MEETINGS
 from app.followup.services import check_ins_of
 from app.matches import services
 from app.matches.candidates import earlier_matches
+from app.matches.queries import scope_matches
 from app.matches.forms import AnswerForm, BatchForm, EndForm, ProposeForm, VolunteerSearchForm
 from app.matches.models import END_REASONS, MATCH_STATUS_TITLES, Match, MatchStatus
 from app.i18n.names import interest_name, viewer_locale
@@ -18,7 +19,7 @@ from app.matches.suggesting import batch_preview, suggestions_for, volunteers_to
 from app.municipalities.models import Municipality
 from app.municipalities.services import municipalities_for
 from app.people.models import Person
-from app.permissions import require_municipality, role_required, scope_to_user
+from app.permissions import require_match, require_municipality, role_required, sees_person
 
 bp = Blueprint("matches", __name__, url_prefix="/matches")
 
@@ -60,15 +61,14 @@ def _attempt(step, *args):
 
 def _match(match_id):
     match = db.session.get(Match, match_id) or abort(404)
-    require_municipality(match.refugee.municipality_code, personal_data=True)
-    require_municipality(match.volunteer.municipality_code, personal_data=True)
+    require_match(match)
     return match
 
 
 @bp.route("/")
 def index():
     status = request.args.get("status", "")
-    query = scope_to_user(sa.select(Match).join(Match.refugee), Person.municipality_code)
+    query = scope_matches(sa.select(Match))
     if status in set(MatchStatus):
         query = query.where(Match.status == status)
     query = query.options(selectinload(Match.refugee), selectinload(Match.volunteer)).order_by(
@@ -130,6 +130,8 @@ def answer(match_id):
             for error in errors:
                 flash(str(error), "danger")
         return redirect(url_for("matches.detail", match_id=match.id))
+    if not sees_person(getattr(match, form.side.data)):
+        abort(403)  # each manager records the answer of their own person
     if form.answer.data == "yes":
         done = _attempt(services.accept, match, form.side.data, current_user)
     else:

@@ -59,8 +59,14 @@ def _year_validators():
 
 
 class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes; with none ticked the browser posts nothing, which is an empty list, not None."""
+
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", list)
+        super().__init__(*args, **kwargs)
 
 
 class LanguageLevelForm(Form):

@@ -197,6 +197,11 @@ class Person(db.Model):
     __mapper_args__ = {"polymorphic_on": "kind"}
 
     @property
+    def first_name(self):
+        """How a friend is named to the other side and to the partner's manager: the rest stays with their own manager."""
+        return self.full_name.split()[0] if self.full_name.split() else self.full_name
+
+    @property
     def status_title(self):
         return STATUS_TITLES[self.status]
 

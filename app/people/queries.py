@@ -52,7 +52,7 @@ class PeopleFilter:
 
 def people_query(model, user, criteria, today=None):
     """Return a select of `model` (Refugee or Volunteer) that `user` may see, filtered."""
-    query = scope_to_user(sa.select(model), model.municipality_code, user)
+    query = scope_to_user(sa.select(model), model.municipality_code, user=user)
     query = query.where(
         model.archived_at.is_not(None) if criteria.archived else model.archived_at.is_(None)
     )
@@ -279,6 +279,6 @@ def status_counts(model, user):
     query = scope_to_user(
         sa.select(model.status, sa.func.count()).where(model.archived_at.is_(None)),
         model.municipality_code,
-        user,
+        user=user,
     ).group_by(model.status)
     return dict(db.session.execute(query).all())
