@@ -89,6 +89,8 @@ def test_a_link_answers_only_its_own_check_in(client, app, active_match, outbox)
     create_due_check_ins(date(2026, 1, 16))
     db.session.commit()
     refugee_link, volunteer_link = sorted(links(outbox), key=lambda l: outbox[links(outbox).index(l)]["To"] != "selam@example.org")
+    page = client.get(refugee_link).get_data(as_text=True)
+    assert "Mette" in page and "Holm" not in page  # the friend by first name only
     client.post(refugee_link, data={"meetings": "once", "rating": "4"})
     volunteer_check_in = db.session.scalars(sa.select(CheckIn).where(CheckIn.side == "volunteer")).one()
     assert volunteer_check_in.answered_at is None
