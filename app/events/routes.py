@@ -160,17 +160,12 @@ def sign_up(activity_id):
             flash(_("Too many sign-ups were sent from here. Try again in an hour."), "danger")
             return _render_activity(activity, form), 429
     seats = 1 + form.extra.data
-    try:
-        if _is_participant():
-            record = services.sign_up(activity.id, seats, user=current_user, by=current_user)
-        else:
-            record = services.sign_up(activity.id, seats, contact=(form.name.data.strip(), form.phone.data,
-                                                                   form.email.data),
-                                      locale=str(get_locale()))
-        db.session.commit()
-    except EventError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    if _is_participant():
+        record = _step(lambda: services.sign_up(activity.id, seats, user=current_user, by=current_user))
+    else:
+        contact = (form.name.data.strip(), form.phone.data, form.email.data)
+        record = _step(lambda: services.sign_up(activity.id, seats, contact=contact, locale=str(get_locale())))
+    if record is None:
         return redirect(url_for(".show", activity_id=activity.id))
     flash(_status_message(record), "success")
     if record.user_id is None:
@@ -185,14 +180,8 @@ def sign_up_with_friend(activity_id):
     activity = _activity(activity_id)
     if current_user.person is None or not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        services.sign_up_friends(activity.id, current_user.person, by=current_user)
-        db.session.commit()
-    except EventError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        flash(_("You and your friend have a place. See you there!"), "success")
+    _step(lambda: services.sign_up_friends(activity.id, current_user.person, by=current_user),
+          _("You and your friend have a place. See you there!"))
     return redirect(url_for(".show", activity_id=activity.id))
 
 
@@ -245,14 +234,7 @@ def host(activity_id):
     """A volunteer takes a host slot with one tap."""
     activity = _activity(activity_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            services.take_host_slot(activity.id, current_user)
-            db.session.commit()
-        except EventError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            flash(_("Thank you for hosting!"), "success")
+        _step(lambda: services.take_host_slot(activity.id, current_user), _("Thank you for hosting!"))
     return redirect(url_for(".show", activity_id=activity.id))
 
 
@@ -384,19 +366,26 @@ def new_activity():
 
 
 def _save_activity(step):
-    """Run a step that creates or edits dates and commit it; on EventError roll back and say why.
+    """Create or edit dates; return the activity to show, or None when the form is shown again."""
+    return _step(step, _("The activity is saved."))
 
-    Return the activity to show, or None when the form is shown again.
+
+def _step(run, done=None):
+    """Run a service step that may raise EventError and commit it, flashing `done` if given.
+
+    Return the step's result, or None after rolling back and saying why it
+    could not be taken.
     """
     try:
-        activity = step()
+        result = run()
     except EventError as error:
         db.session.rollback()
         flash(error.message, "danger")
         return None
     db.session.commit()
-    flash(_("The activity is saved."), "success")
-    return activity
+    if done:
+        flash(done, "success")
+    return result
 
 
 @bp.route("/manage/activities/<int:activity_id>/edit", methods=["GET", "POST"])
@@ -492,18 +481,12 @@ def sign_up_person(activity_id):
         return _render_sign_ups(activity, registry_form=form)
     person = db.session.get(Person, form.person_id.data) or abort(404)
     require_municipality(person.municipality_code, personal_data=True)
-    try:
-        if form.with_friend.data:
-            records = services.sign_up_friends(activity.id, person, by=current_user)
-        else:
-            records = [services.sign_up(activity.id, 1 + form.extra.data, person=person, by=current_user)]
-        db.session.commit()
-    except EventError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    if form.with_friend.data:
+        records = _step(lambda: services.sign_up_friends(activity.id, person, by=current_user))
     else:
-        for record in records:
-            flash(_("The sign-up is now: %(status)s.", status=record.status_title), "success")
+        records = _step(lambda: [services.sign_up(activity.id, 1 + form.extra.data, person=person, by=current_user)])
+    for record in records or ():
+        flash(_("The sign-up is now: %(status)s.", status=record.status_title), "success")
     return redirect(url_for(".sign_ups", activity_id=activity.id))
 
 
