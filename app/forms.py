@@ -20,8 +20,9 @@ import wtforms
 from flask_babel import get_translations, lazy_gettext as _l
 from wtforms import PasswordField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired
+from wtforms.validators import DataRequired, Email, InputRequired, ValidationError
 
+from app.auth.services import normalise_phone
 from app.spreadsheets import clean_text
 
 
@@ -87,3 +88,21 @@ class ConfirmForm(FlaskForm):
     """An empty form: a button whose POST carries the CSRF token."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+def normalised_phone(number):
+    """Return a phone number in the stored form, or raise ValidationError in the viewer's language."""
+    phone = normalise_phone(number)
+    if phone is None:
+        raise ValidationError(_l("Enter a phone number, e.g. 22 33 44 55 or +46 70 123 45 67."))
+    return phone
+
+
+class ContactFields:
+    """For forms with `phone` and `email` fields: both are kept in the form the registry stores."""
+
+    def validate_phone(self, field):
+        field.data = normalised_phone(field.data)
+
+    def validate_email(self, field):
+        field.data = field.data.strip().lower()

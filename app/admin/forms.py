@@ -6,9 +6,8 @@ from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import Length, Optional, ValidationError
 
 from app.auth.models import ROLE_TITLES, Organisation, Role, User
-from app.auth.services import normalise_phone
 from app.extensions import db
-from app.forms import FlaskForm, choice_required, email_address, options, required
+from app.forms import FlaskForm, choice_required, email_address, normalised_phone, options, required
 from app.i18n import language_name
 from app.municipalities.models import Municipality
 
@@ -53,9 +52,7 @@ class UserForm(FlaskForm):
             raise ValidationError(_l("Another user already has this e-mail address."))
 
     def validate_phone(self, field):
-        phone = normalise_phone(field.data)
-        if phone is None:
-            raise ValidationError(_l("Enter a phone number, e.g. 22 33 44 55 or +46 70 123 45 67."))
+        phone = normalised_phone(field.data)
         if self._taken(User.phone, phone):
             raise ValidationError(_l("Another user already has this phone number."))
         field.data = phone

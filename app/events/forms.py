@@ -24,10 +24,9 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
-from app.auth.services import normalise_phone
 from app.events.models import ACCESSIBILITY, AUDIENCES, CATEGORIES
 from app.events.services import ActivityDetails, weekly_rule
-from app.forms import FlaskForm, Form, choice_required, email_address, options, required
+from app.forms import ContactFields, FlaskForm, Form, choice_required, email_address, options, required
 from app.i18n import language_name as interface_language_name
 from app.municipalities.refdata import find_postcode_area
 from app.people.forms import MultiCheckboxField
@@ -99,7 +98,7 @@ class SignUpForm(FlaskForm):
         self.extra.choices = _seat_choices()
 
 
-class ContactSignUpForm(SignUpForm):
+class ContactSignUpForm(ContactFields, SignUpForm):
     """Signing up without an account: a name and a way to reach the person."""
 
     name = StringField(_l("Your name"), validators=[required(), Length(max=200)])
@@ -107,15 +106,6 @@ class ContactSignUpForm(SignUpForm):
     email = StringField(_l("E-mail"), validators=[Optional(), email_address(), Length(max=254)])
     #: A honeypot: hidden from people, filled in by bots.
     website = StringField(_l("Leave this field empty"), validators=[Length(max=200)])
-
-    def validate_phone(self, field):
-        phone = normalise_phone(field.data)
-        if phone is None:
-            raise ValidationError(_l("Enter a phone number, e.g. 22 33 44 55 or +46 70 123 45 67."))
-        field.data = phone
-
-    def validate_email(self, field):
-        field.data = field.data.strip().lower()
 
     def validate(self, extra_validators=None):
         if not super().validate(extra_validators):

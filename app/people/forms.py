@@ -24,8 +24,7 @@ from wtforms import (
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.auth.services import normalise_phone
-from app.forms import FlaskForm, Form, choice_required, email_address, options, required
+from app.forms import ContactFields, FlaskForm, Form, choice_required, email_address, options, required
 from app.i18n import language_name as interface_language_name
 from app.i18n.lists import split_list
 from app.interests import group_name, interests
@@ -92,7 +91,7 @@ class TrainingForm(Form):
         return valid
 
 
-class PersonForm(FlaskForm):
+class PersonForm(ContactFields, FlaskForm):
     """Fields refugees and volunteers share."""
 
     #: Said when neither phone nor e-mail is given; the public form addresses the visitor instead.
@@ -161,15 +160,6 @@ class PersonForm(FlaskForm):
             (key, interest.name(locale)) for key, interest in interests().items()
         ])
         self.interest_groups = _interest_groups(locale)
-
-    def validate_phone(self, field):
-        phone = normalise_phone(field.data)
-        if phone is None:
-            raise ValidationError(_l("Enter a phone number, e.g. 22 33 44 55 or +46 70 123 45 67."))
-        field.data = phone
-
-    def validate_email(self, field):
-        field.data = field.data.strip().lower()
 
     def validate_postcode(self, field):
         area = find_postcode_area(field.data)
