@@ -328,6 +328,16 @@ def page(new_page):
     return new_page()
 
 
+def log_in_page(page, live_server, user):
+    """Log `user` in through the browser's login form, as a person would (any earlier login is forgotten)."""
+    page.context.clear_cookies()
+    page.goto(f"{live_server}/auth/login")
+    page.fill("#login", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_load_state()
+
+
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

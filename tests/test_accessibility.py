@@ -15,7 +15,7 @@ from app.followup.models import CheckIn
 from app.followup.services import make_token
 from app.matches import services as match_services
 from app.timeutil import today_local
-from tests.conftest import PASSWORD, screenshot
+from tests.conftest import log_in_page, screenshot
 
 pytestmark = pytest.mark.browser
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
@@ -44,15 +44,6 @@ def report(found):
             lines.append(f"{name}: {v['id']} ({v['help']})")
             lines += [f"    {n['target']}: {n['summary']}" for n in v["nodes"]]
     return "\n".join(lines)
-
-
-def log_in(page, live_server, user):
-    page.context.clear_cookies()
-    page.goto(f"{live_server}/auth/login")
-    page.fill("#login", user.email)
-    page.fill("#password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_load_state()
 
 
 @pytest.mark.parametrize("lang", ["ar", "ti"])
@@ -91,7 +82,7 @@ def test_main_pages_have_no_wcag_violations(page, live_server, make_user, make_p
     found = {}
     for user, pages in ((None, public), (manager, managers), (admin, admins)):
         if user:
-            log_in(page, live_server, user)
+            log_in_page(page, live_server, user)
         for name, path in pages.items():
             page.goto(live_server + path)
             assert page.get_attribute("html", "lang") == lang

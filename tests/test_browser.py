@@ -9,7 +9,7 @@ import re
 import pytest
 
 from app.auth.models import Role
-from tests.conftest import PASSWORD, PHONE, has_horizontal_scroll, screenshot
+from tests.conftest import PASSWORD, PHONE, has_horizontal_scroll, log_in_page, screenshot
 
 pytestmark = pytest.mark.browser
 ETHIOPIC = re.compile("[\u1200-\u137f]")
@@ -67,19 +67,12 @@ def test_manager_logs_in_and_switches_through_all_languages(page, live_server, m
         screenshot(page, f"manager-home-{lang}")
 
 
-def log_in_browser(page, live_server, user):
-    page.goto(f"{live_server}/auth/login")
-    page.fill("#login", user.email)
-    page.fill("#password", PASSWORD)
-    page.click("input[type=submit]")
-
-
 @pytest.mark.parametrize("lang, direction", [("da", "ltr"), ("ar", "rtl")])
 def test_refugee_list_and_form_at_phone_width(page, live_server, make_user, make_person, lang, direction):
     manager = make_user(Role.MANAGER, ["Aarhus"], locale=lang)
     for name in ("محمد الحسن", "ሰላም ተስፋይ", "Søren Ærø", "Олена Коваленко"):
         make_person("refugee", full_name=name)
-    log_in_browser(page, live_server, manager)
+    log_in_page(page, live_server, manager)
 
     page.goto(f"{live_server}/people/refugees")
     assert page.get_attribute("html", "dir") == direction
@@ -119,7 +112,7 @@ def test_suggestions_and_match_in_arabic_at_phone_width(page, live_server, make_
     make_person("volunteer", full_name="Mette Holm", postcode="8200", languages={"da": 5, "ar": 3},
                 interests=["cooking"])
     make_person("volunteer", full_name="Lars Jensen", postcode="8000", languages={"da": 5})
-    log_in_browser(page, live_server, manager)
+    log_in_page(page, live_server, manager)
     page.goto(f"{live_server}/matches/suggestions/{refugee.id}")
     assert page.get_attribute("html", "dir") == "rtl"
     assert "Mette Holm" in page.locator("main").inner_text()

@@ -8,8 +8,8 @@ from app.auth.models import Role
 from app.extensions import db
 from app.municipalities.models import Municipality
 from app.people.models import Refugee, Volunteer
-from tests.conftest import PHONE, has_horizontal_scroll, screenshot
-from tests.test_accessibility import log_in, report, violations
+from tests.conftest import PHONE, has_horizontal_scroll, log_in_page, screenshot
+from tests.test_accessibility import report, violations
 from tests.test_coverage import friendship, person, sign
 
 pytestmark = pytest.mark.browser
@@ -38,7 +38,7 @@ def national_programme(app):
 @pytest.mark.parametrize("lang, viewport", [("da", DESKTOP), ("fa", DESKTOP), ("ar", PHONE)])
 def test_dashboard_and_map(new_page, live_server, make_user, national_programme, lang, viewport):
     page = new_page(viewport=viewport)
-    log_in(page, live_server, make_user(Role.HEAD_OFFICE, locale=lang))
+    log_in_page(page, live_server, make_user(Role.HEAD_OFFICE, locale=lang))
     found = {}
     for name, path in (("dashboard", "/stats/"), ("map-waiting", "/stats/?figure=refugees_waiting"),
                        ("municipality", "/stats/municipality/751")):
@@ -66,7 +66,7 @@ def test_agreement_pages(page, live_server, make_user, lang):
     manager = make_user(Role.MANAGER, ["Aarhus"], locale=lang)
     sign(751)
     db.session.commit()
-    log_in(page, live_server, manager)
+    log_in_page(page, live_server, manager)
     found = {}
     agreement_id = db.session.scalar(sa.text("SELECT id FROM agreement"))
     for name, path in (("list", "/agreements/"), ("detail", f"/agreements/{agreement_id}"),

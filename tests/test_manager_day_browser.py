@@ -4,18 +4,9 @@ import pytest
 from app.auth.models import Role
 from app.matches import services as match_services
 from app.extensions import db
-from tests.conftest import PASSWORD, PHONE, has_horizontal_scroll, screenshot
+from tests.conftest import PHONE, has_horizontal_scroll, log_in_page, screenshot
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, live_server, user):
-    page.context.clear_cookies()
-    page.goto(f"{live_server}/auth/login")
-    page.fill("#login", user.email)
-    page.fill("#password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_load_state()
 
 
 def inside_the_screen(page, selector):
@@ -35,7 +26,7 @@ def test_lists_become_cards_on_a_phone(page, live_server, make_user, make_person
                               languages={"ar": 4, "ti": 3, "da": 5}, interests=["cooking"]) for n in range(3)]
     match_services.propose(refugees[0].id, volunteers[0].id, manager)
     db.session.commit()
-    log_in(page, live_server, manager)
+    log_in_page(page, live_server, manager)
     for name, path, badge in (("people", "/people/refugees", "td .badge"),
                               ("waiting", "/people/waiting", "td .btn"),
                               ("matches", "/matches/", "td"),
@@ -60,7 +51,7 @@ def test_duplicate_check_and_applicant_warning_on_a_phone_in_arabic(page, live_s
     first = make_person("volunteer", full_name="Ida Nielsen", email="ida@example.org", phone="+4522334455")
     again = make_person("volunteer", status="applicant", full_name="Ida Nielsen", email="ida@example.org",
                         phone="+4522334455")
-    log_in(page, live_server, manager)
+    log_in_page(page, live_server, manager)
     page.goto(f"{live_server}/people/refugees/new")
     page.fill("#full_name", "Mohamad Al-Hasan")
     page.click("button[name=check_duplicates]")

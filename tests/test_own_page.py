@@ -12,7 +12,7 @@ from app.followup.models import CheckIn
 from app.matches import services as match_services
 from app.people.models import Person, StatusChange
 from app.timeutil import LOCAL_ZONE, now_utc, today_local
-from tests.conftest import has_horizontal_scroll, log_in, screenshot
+from tests.conftest import has_horizontal_scroll, log_in, log_in_page, screenshot
 from tests.test_events import details
 
 
@@ -111,11 +111,10 @@ def test_friends_sign_up_together_with_one_tap(client, make_person, make_user):
 @pytest.mark.parametrize("lang", ["ar", "ti"])
 def test_the_own_page_on_a_phone(page, live_server, make_person, make_user, lang):
     from tests.test_accessibility import report, violations
-    from tests.test_browser import log_in_browser
 
     match = active_match(make_person, make_user)
     user = make_user(Role.VOLUNTEER, locale=lang, person_id=match.volunteer_id)
-    log_in_browser(page, live_server, user)
+    log_in_page(page, live_server, user)
     page.goto(f"{live_server}/")
     assert page.locator("#friendship").is_visible() and page.locator("#availability").is_visible()
     assert not has_horizontal_scroll(page)
