@@ -1,6 +1,8 @@
 """Coverage figures, the dashboard, the map and the open data (/coverage.json, /coverage.csv)."""
 import csv
 import io
+import random
+import statistics
 from datetime import timedelta
 
 import pytest
@@ -13,7 +15,7 @@ from app.extensions import db
 from app.matches.models import Match
 from app.municipalities.models import Municipality
 from app.people.models import Consent, PersonLanguage, Refugee, Volunteer
-from app.stats.figures import coverage, start_of_day, suppress
+from app.stats.figures import coverage, start_of_day, suppress, waiting_figures, waiting_medians
 from app.stats.display import shown_count
 from app.people.services import record_consent
 from app.timeutil import add_years, today_local
@@ -233,6 +235,29 @@ def test_a_withdrawn_statistics_consent_takes_a_refugee_out_of_the_medians(app):
     record_consent(refugees[0], "statistics", False, "paper", None)
     db.session.commit()
     assert municipality(751).median_days_waiting is None
+
+
+def test_medians_waited_agree_with_a_plain_median_for_municipalities_regions_and_the_country(app):
+    """Both ways of finding the medians (PostgreSQL's percentile, the running sums) give the plain median."""
+    rng = random.Random(4)
+    codes = (101, 147, 751, 461, 851)  # two in Hovedstaden, one each in three other regions
+    waits = {code: [rng.randrange(400) for _ in range(rng.randrange(5, 12))] for code in codes}
+    for code, days in waits.items():
+        for day in days:
+            person(Refugee, code, "waiting", statistics=True, arrived_on=TODAY - timedelta(days=day))
+        person(Refugee, code, "waiting", statistics=False, arrived_on=TODAY - timedelta(days=5000))
+    db.session.commit()
+    region_of = dict(db.session.execute(sa.select(Municipality.code, Municipality.region_id)).all())
+    expected = {("national", 0): statistics.median(sum(waits.values(), []))}
+    for code, days in waits.items():
+        expected["municipality", code] = statistics.median(days)
+        by_region = [d for c, ds in waits.items() if region_of[c] == region_of[code] for d in ds]
+        expected["region", region_of[code]] = statistics.median(by_region)
+
+    waiting, medians = waiting_figures(TODAY)
+    assert medians == pytest.approx(expected)
+    assert waiting == {code: len(days) + 1 for code, days in waits.items()}
+    assert waiting_medians(TODAY) == pytest.approx(expected)
 
 
 def test_shortage_lists_languages_no_volunteer_with_room_speaks(client, login_as):

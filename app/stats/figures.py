@@ -189,17 +189,12 @@ class PeopleNow:
 
 
 def people_now(today):
-    """Waiting refugees and volunteers with room, in three grouped queries.
+    """Waiting refugees and volunteers with room, in a few grouped queries.
 
-    Medians waited come back as one row per municipality, region and the
-    country (`waiting_medians`); volunteers' free places are computed once
-    for their totals and for the languages they cover.
+    The waits come from `waiting_figures`; volunteers' free places are
+    computed once for their totals and for the languages they cover.
     """
-    waiting = dict(db.session.execute(
-        sa.select(Refugee.municipality_code, sa.func.count())
-        .where(Refugee.status == RefugeeStatus.WAITING, Refugee.archived_at.is_(None))
-        .group_by(Refugee.municipality_code)
-    ).all())
+    waiting, medians = waiting_figures(today)
     room = _volunteers_with_room()
     totals = sa.select(
         room.c.municipality_code, sa.cast(sa.null(), sa.String), sa.func.count(), sa.func.sum(room.c.free)
@@ -216,11 +211,57 @@ def people_now(today):
             volunteers[code] = (count, int(free))
         else:
             covered.add((code, language))
-    return PeopleNow(waiting, waiting_medians(today), volunteers, covered)
+    return PeopleNow(waiting, medians, volunteers, covered)
 
 
 #: The groups a median waited is computed for, in `waiting_medians`' order.
 _LEVELS = ("municipality", "region", "national")
+
+_WAITING = (Refugee.status == RefugeeStatus.WAITING, Refugee.archived_at.is_(None))
+
+
+def waiting_figures(today):
+    """({code: refugees waiting}, {(level, key): median days waited}) as `PeopleNow` holds them.
+
+    PostgreSQL answers both in one pass over the waiting refugees with an
+    ordered-set aggregate over grouping sets; SQLite, which has no
+    percentile function, counts in one query and finds the medians with
+    running sums (`waiting_medians`). The suite runs on both, so the same
+    tests hold both ways to the same figures.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _waiting_figures_postgresql(today)
+    waiting = dict(db.session.execute(
+        sa.select(Refugee.municipality_code, sa.func.count()).where(*_WAITING).group_by(Refugee.municipality_code)
+    ).all())
+    return waiting, waiting_medians(today)
+
+
+def _waiting_figures_postgresql(today):
+    consenting = Refugee.consents_to_statistics.is_(True)
+    days = sa.cast(sa.literal(today), sa.Date) - waiting_since()
+    code, region = Refugee.municipality_code, Municipality.region_id
+    # grouping() is a bit mask of the columns a row is NOT grouped by: 1 region (a municipality's
+    # row), 2 code (a region's row), 3 both (the country).
+    level = sa.func.grouping(code, region)
+    rows = db.session.execute(
+        sa.select(
+            level, code, region, sa.func.count(),
+            sa.func.count().filter(consenting),
+            sa.func.percentile_cont(0.5).within_group(days).filter(consenting),
+        )
+        .join(Municipality, Municipality.code == code)
+        .where(*_WAITING)
+        .group_by(sa.func.grouping_sets(sa.tuple_(code), sa.tuple_(region), sa.tuple_()))
+    )
+    waiting, medians = {}, {}
+    for mask, code_, region_, count, consenting_count, median in rows:
+        level_name, key = {1: ("municipality", code_), 2: ("region", region_), 3: ("national", 0)}[mask]
+        if level_name == "municipality":
+            waiting[code_] = count
+        if consenting_count > SMALL_COUNT:
+            medians[level_name, key] = float(median)
+    return waiting, medians
 
 
 def waiting_medians(today):
@@ -236,10 +277,7 @@ def waiting_medians(today):
         sa.select(Refugee.municipality_code.label("code"), Municipality.region_id.label("region"),
                   waiting_since().label("day"))
         .join(Municipality, Municipality.code == Refugee.municipality_code)
-        .where(
-            Refugee.status == RefugeeStatus.WAITING, Refugee.archived_at.is_(None),
-            Refugee.consents_to_statistics.is_(True),
-        )
+        .where(*_WAITING, Refugee.consents_to_statistics.is_(True))
         .cte("waits")
     )
     # Levels and keys are integers, so the window's sort compares no text; the country's key is 0.

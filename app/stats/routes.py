@@ -1,6 +1,6 @@
 """The coverage dashboard and map (head office, admins) and the public open data."""
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from app.agreements.models import AGREEMENT_STATUS_TITLES, AgreementStatus
@@ -52,6 +52,8 @@ def dashboard():
     figure = form.figure.data if form.figure.data in MAP_FIGURES else "operating"
     sort = request.args.get("sort", "name")
     descending = request.args.get("order") == "desc"
+    # Each municipality is linked from the map, its table and the shortage table: build each link once.
+    links = {m.code: url_for("stats.municipality", code=m.code) for m in data.current.municipalities}
     return render_template(
         "stats/dashboard.html",
         form=form,
@@ -67,6 +69,7 @@ def dashboard():
         sort=sort if sort in SORT_KEYS else "name",
         descending=descending,
         today=today_local(),
+        links=links,
     )
 
 
