@@ -94,6 +94,9 @@ RULES = {
     "people.archive": PERSONAL,
     "people.merge_candidates": PERSONAL,
     "people.merge": PERSONAL,
+    "people.data": PERSONAL,
+    "audit.person_log": PERSONAL,
+    "audit.index": ADMIN,
     "recruitment.apply": PUBLIC,
     "recruitment.approve": PERSONAL,
     "recruitment.decline": PERSONAL,
@@ -205,7 +208,7 @@ def world(app, make_user, make_person, tmp_path, monkeypatch):
         "document_id": document.id, "activity_id": activity.id, "venue_id": venue.id, "sign_up_id": sign_up.id,
         "check_in_id": db.session.scalars(sa.select(CheckIn.id)).first(), "code": 101,
         "message_id": db.session.scalars(sa.select(OutboxMessage.id)).first(), "token": "not-a-token",
-        "plural": "refugees", "file_format": "csv", "table": "municipalities", "filename": "css/app.css",
+        "plural": "refugees", "file_format": "csv", "data_format": "json", "table": "municipalities", "filename": "css/app.css",
     }
     return clients, values, {"applicant": applicant.id, "aarhus": aarhus.id}
 
