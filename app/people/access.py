@@ -11,7 +11,7 @@ import json
 from datetime import date, datetime
 
 from flask import current_app, render_template
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale, format_date, format_datetime, gettext as _
 
 from app.i18n import language_name as interface_language_name, text_direction
 from app.i18n.names import interest_name, spoken_language_name
@@ -36,10 +36,21 @@ def plain(value):
     return str(value)
 
 
-def _section(key, title, columns, rows):
+def readable(value):
+    """A value as the person reads it on the printable page, in the current locale and Danish time."""
+    if isinstance(value, datetime):
+        return format_datetime(value, "medium")
+    if isinstance(value, date):
+        return format_date(value, "long")
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return "–" if value is None or value == "" else str(value)
+
+
+def _section(key, title, columns, rows, convert=lambda value: value):
     return DataSection(
         key, str(title), [(k, str(label)) for k, label in columns],
-        [{k: plain(row.get(k)) for k, _label in columns} for row in rows],
+        [{k: convert(row.get(k)) for k, _label in columns} for row in rows],
     )
 
 
@@ -123,17 +134,17 @@ def _answers(person):
     return sections
 
 
-def gather(person):
-    """Return (locale, sections): every section of the person's data, in the person's language."""
+def gather(person, convert):
+    """Return (locale, sections): every section of the person's data in their language, values through `convert`."""
     locale = person_locale(person)
     with force_locale(locale):
         sections = _registry_sections(person) + _answers(person)
-        return locale, [_section(s.key, s.title, s.columns, s.rows) for s in sections]
+        return locale, [_section(s.key, s.title, s.columns, s.rows, convert) for s in sections]
 
 
 def as_json(person):
     """The person's data as a JSON document: sections by key, each with its heading, labels and rows."""
-    locale, sections = gather(person)
+    locale, sections = gather(person, plain)
     document = {
         "person_id": person.id, "language": locale, "generated_at": plain(now_utc()),
         "sections": {s.key: {"title": s.title, "labels": dict(s.columns), "rows": s.rows} for s in sections},
@@ -143,7 +154,7 @@ def as_json(person):
 
 def as_html(person):
     """The person's data as one printable page in their language, with no outside resource."""
-    locale, sections = gather(person)
+    locale, sections = gather(person, readable)
     with force_locale(locale):
         return render_template("people/data.html", person=person, sections=sections, locale=locale,
                                direction=text_direction(locale), generated_at=now_utc())
