@@ -18,7 +18,7 @@ from flask_login import current_user
 
 from app.audit.forms import ExportReasonForm
 from app.audit.models import AuditAction
-from app.audit.services import record, record_many, record_viewed
+from app.audit.services import record, record_selected, record_viewed
 from app.auth.services import normalise_phone
 from app.extensions import db
 from app.forms import ConfirmForm
@@ -323,9 +323,11 @@ def export(plural, file_format):
     if not form.validate_on_submit():
         return _reason_page(_("Export the list"), url_for("people.index", plural=plural, **request.args))
     filters = PeopleFilterForm(request.args, kind, municipalities_for(current_user))
-    ids = exporting.person_ids(people_query(MODELS[kind], current_user, filters.criteria()), MODELS[kind])
+    model = MODELS[kind]
+    query = people_query(model, current_user, filters.criteria())
+    logged = record_selected(current_user, AuditAction.EXPORTED, query.with_only_columns(model.id), form.reason.data)
+    ids = exporting.person_ids(query.where(model.id.in_(logged)), model)
     exporting.record_export(kind, file_format, current_user, len(ids))
-    record_many(current_user, AuditAction.EXPORTED, ids, reason=form.reason.data)
     db.session.commit()
     name = f"{plural}-{today_local().isoformat()}.{file_format}"
     if file_format == "xlsx":
