@@ -60,8 +60,11 @@ def register_blueprints(app):
     from app import errors
     from app.admin import bp as admin_bp
     from app.agreements.routes import bp as agreements_bp
+    from app.audit import subscribers as audit_subscribers
+    from app.audit.routes import bp as audit_bp
     from app.events import subscribers as event_subscribers
     from app.events.routes import bp as events_bp
+    from app.followup import subscribers as followup_subscribers
     from app.followup.routes import bp as followup_bp
     from app.main import bp as main_bp
     from app.matches import subscribers as match_subscribers
@@ -80,11 +83,14 @@ def register_blueprints(app):
     app.register_blueprint(matches_bp)
     match_subscribers.init_app(app)
     app.register_blueprint(followup_bp)
+    followup_subscribers.init_app(app)
     app.register_blueprint(outbox_bp)
     app.register_blueprint(events_bp)
     event_subscribers.init_app(app)
     app.register_blueprint(agreements_bp)
     app.register_blueprint(stats_bp)
+    app.register_blueprint(audit_bp)
+    audit_subscribers.init_app(app)
     errors.init_app(app)
 
 

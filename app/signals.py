@@ -4,6 +4,8 @@ The people registry imports no feature; it sends these signals (blinker,
 as Flask itself uses) and matches, and later events and privacy, subscribe.
 Receivers run in the sender's transaction: they flush, never commit.
 """
+from dataclasses import dataclass
+
 from blinker import Namespace
 
 _signals = Namespace()
@@ -25,3 +27,25 @@ person_page_sections = _signals.signal("person-page-sections")
 def answers(signal, sender, **kwargs):
     """Send `signal` and return the non-empty answers of its receivers, in connection order."""
     return [answer for _, answer in signal.send(sender, **kwargs) if answer]
+
+#: Asked while a person's complete data are gathered for them (subject access,
+#: GDPR articles 15 and 20), under the person's own locale: a receiver
+#: returns a DataSection (or a list of them) of its feature, or None.
+person_data_sections = _signals.signal("person-data-sections")
+
+
+@dataclass
+class DataSection:
+    """One part of a person's data: a heading and rows of labelled values.
+
+    `key` and the column keys name things in the JSON file for machines;
+    `title` and the labels are in the person's language for the printable
+    page. Values are plain: text, numbers, booleans, dates or None.
+    """
+
+    key: str
+    title: str
+    #: (key, label) pairs, in the order they are shown.
+    columns: list
+    #: One dict per row, by column key.
+    rows: list

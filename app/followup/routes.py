@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from app.extensions import db
 from app.followup import services
@@ -38,7 +39,7 @@ def handled(check_in_id):
     check_in = db.session.get(CheckIn, check_in_id) or abort(404)
     require_municipality(check_in.person.municipality_code, personal_data=True)  # the asked person's manager
     if ConfirmForm().validate_on_submit():
-        services.mark_handled(check_in)
+        services.mark_handled(check_in, current_user)
         db.session.commit()
         flash(_("The follow-up is marked as done."), "success")
     return redirect(safe_next_url(request.form.get("next")))

@@ -5,6 +5,8 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from sqlalchemy.orm import selectinload
 
+from app.audit.models import AuditAction
+from app.audit.services import record
 from app.extensions import db
 from app.followup.models import CheckIn
 from app.matches.models import Match, MatchStatus
@@ -85,12 +87,14 @@ def send_link(check_in):
 
 
 def record_answer(check_in, meetings, rating, wants_call, comment):
+    """Keep the person's answer, given through their personal link (so the log names no user)."""
     check_in.meetings = meetings
     check_in.rating = rating
     check_in.wants_call = bool(wants_call)
     check_in.comment = (comment or "").strip() or None
     check_in.answered_at = now_utc()
     db.session.flush()
+    record(None, AuditAction.CHANGED, check_in.person.id, ["check_in_answer"])
 
 
 def is_flagged(check_in, today):
@@ -127,9 +131,11 @@ def open_tasks(match_ids):
     ).all()
 
 
-def mark_handled(check_in):
+def mark_handled(check_in, user):
+    """The manager has followed up a flagged check-in."""
     check_in.handled_at = now_utc()
     db.session.flush()
+    record(user, AuditAction.CHANGED, check_in.person.id, ["check_in_handled"])
 
 
 def check_ins_of(match):

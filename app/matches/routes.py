@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from app.audit.services import record_viewed
 from app.extensions import db
 from app.followup.models import MEETINGS
 from app.followup.services import check_ins_of
@@ -92,7 +93,10 @@ def _suggestions_page(refugee, form):
 
 @bp.route("/suggestions/<int:refugee_id>")
 def suggestions(refugee_id):
-    return _suggestions_page(_person(refugee_id, "refugee"), ProposeForm())
+    refugee = _person(refugee_id, "refugee")
+    record_viewed(current_user, refugee)
+    db.session.commit()
+    return _suggestions_page(refugee, ProposeForm())
 
 
 @bp.post("/propose/<int:refugee_id>")
@@ -113,6 +117,8 @@ def propose(refugee_id):
 @bp.route("/<int:match_id>")
 def detail(match_id):
     match = _match(match_id)
+    record_viewed(current_user, *(p for p in (match.refugee, match.volunteer) if sees_person(p)))
+    db.session.commit()
     history = earlier_matches([match.refugee_id]).get((match.refugee_id, match.volunteer_id), [])
     return render_template(
         "matches/detail.html", match=match, answer_form=AnswerForm(), end_reasons=END_REASONS,

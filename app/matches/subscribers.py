@@ -12,7 +12,7 @@ from app.extensions import db
 from app.matches.models import OPEN_STATUSES, Match
 from app.matches.queries import has_open_match, matches_of
 from app.people.merging import MergeError
-from app.signals import person_archivable, person_merged, person_page_sections
+from app.signals import DataSection, person_archivable, person_data_sections, person_merged, person_page_sections
 
 
 def refuse_while_in_open_match(person):
@@ -39,8 +39,22 @@ def matches_section(person):
     return Markup(render_template("matches/_person_matches.html", person=person, matches=matches_of(person)))
 
 
+def matches_data(person):
+    """The person's matches for their copy of their data: the partner by first name only, as in e-mails."""
+    def partner(match):
+        return match.volunteer if person.kind == "refugee" else match.refugee
+
+    return DataSection("matches", _("Matches"), [
+        ("friend", _("Your friend")), ("status", _("Status")), ("proposed_at", _("Proposed")),
+        ("activated_at", _("Started")), ("ended_at", _("Ended")), ("end_reason", _("Why it ended")),
+    ], [{"friend": partner(m).first_name, "status": m.status_title, "proposed_at": m.proposed_at,
+         "activated_at": m.activated_at, "ended_at": m.ended_at, "end_reason": m.end_reason_title if m.end_reason else None}
+        for m in matches_of(person)])
+
+
 def init_app(app):
     """Subscribe to the people registry's signals (connecting twice is harmless)."""
     person_archivable.connect(refuse_while_in_open_match)
     person_merged.connect(move_matches)
     person_page_sections.connect(matches_section)
+    person_data_sections.connect(matches_data)

@@ -15,6 +15,8 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from rapidfuzz import fuzz, process
 
+from app.audit.models import AuditAction
+from app.audit.services import record_many
 from app.extensions import db
 from app.municipalities.models import Municipality, PostcodeArea
 from app.people.columns import CellError, columns_for
@@ -297,7 +299,7 @@ def commit_import(preview, user):
     """Write every row of a checked preview; the caller commits once, so it is all or nothing."""
     if not preview.ok:
         raise ValueError("only an import without errors can be written")
-    for row in preview.rows:
-        build_person(preview.kind, row.data, user)
+    people = [build_person(preview.kind, row.data, user)[0] for row in preview.rows]
     db.session.flush()
-    return len(preview.rows)
+    record_many(user, AuditAction.CREATED, [person.id for person in people])
+    return len(people)

@@ -2,6 +2,8 @@
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from app.audit.models import AuditAction
+from app.audit.services import record
 from app.auth.models import User
 from app.extensions import db
 from app.people.models import ConsentPurpose, PersonInterest, PersonLanguage
@@ -45,7 +47,7 @@ def merge_people(keep, other, user):
     keep.interests = [PersonInterest(interest_key=k) for k in keys]
     _unite(keep, other)
 
-    other_name = other.full_name
+    other_name, other_id = other.full_name, other.id
     _move(other.status_changes, keep.status_changes)
     _move(other.consents, keep.consents)
     keep.consents.sort(key=lambda c: c.recorded_at, reverse=True)
@@ -57,6 +59,8 @@ def merge_people(keep, other, user):
     db.session.flush()
     db.session.refresh(keep)
     set_status(keep, keep.status, user, note=_("Merged with %(name)s", name=other_name))
+    record(user, AuditAction.MERGED, keep.id, related_person_id=other_id)
+    record(user, AuditAction.MERGED, other_id, related_person_id=keep.id)
 
 
 def _move_account(keep, other):

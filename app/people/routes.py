@@ -16,6 +16,9 @@ from flask import (
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
+from app.audit.forms import ExportReasonForm
+from app.audit.models import AuditAction
+from app.audit.services import record, record_selected, record_viewed
 from app.auth.services import normalise_phone
 from app.extensions import db
 from app.forms import ConfirmForm
@@ -23,7 +26,7 @@ from app.i18n import language_name as interface_language_name
 from app.i18n.lists import format_list
 from app.i18n.names import viewer_locale
 from app.municipalities.services import municipalities_for
-from app.people import exporting, importing, merging, services, uploads
+from app.people import access, exporting, importing, merging, services, uploads
 from app.people.columns import columns_for
 from app.people.forms import (
     ConfirmImportForm,
@@ -172,6 +175,8 @@ def _flash_saved(person, unmatched):
 @bp.route("/<int:person_id>")
 def detail(person_id):
     person = _get_person(person_id)
+    record_viewed(current_user, person)
+    db.session.commit()
     return render_template(
         "people/detail.html",
         person=person,
@@ -205,7 +210,7 @@ def edit(person_id):
     if request.method == "GET":
         _fill_edit_form(form, person)
     if form.validate_on_submit():
-        unmatched = services.apply_profile(person, form.profile_data())
+        unmatched = services.edit_profile(person, form.profile_data(), current_user)
         db.session.commit()
         _flash_saved(person, unmatched)
         return redirect(url_for("people.detail", person_id=person.id))
@@ -305,11 +310,23 @@ def _download(content, name, file_format):
     return response
 
 
-@bp.route("/<any(refugees, volunteers):plural>/export.<any(csv, xlsx):file_format>")
+def _reason_page(title, back):
+    """Ask why personal data are exported; the download is the same address, posted with the reason."""
+    return render_template("people/export_reason.html", form=ExportReasonForm(), title=title, back=back)
+
+
+@bp.route("/<any(refugees, volunteers):plural>/export.<any(csv, xlsx):file_format>", methods=["GET", "POST"])
 def export(plural, file_format):
+    """Ask for a reason, then stream the listed people; each of them gets an entry in the audit log."""
     kind = _kind(plural)
+    form = ExportReasonForm()
+    if not form.validate_on_submit():
+        return _reason_page(_("Export the list"), url_for("people.index", plural=plural, **request.args))
     filters = PeopleFilterForm(request.args, kind, municipalities_for(current_user))
-    ids = exporting.person_ids(people_query(MODELS[kind], current_user, filters.criteria()), MODELS[kind])
+    model = MODELS[kind]
+    query = people_query(model, current_user, filters.criteria())
+    logged = record_selected(current_user, AuditAction.EXPORTED, query.with_only_columns(model.id), form.reason.data)
+    ids = exporting.person_ids(query.where(model.id.in_(logged)), model)
     exporting.record_export(kind, file_format, current_user, len(ids))
     db.session.commit()
     name = f"{plural}-{today_local().isoformat()}.{file_format}"
@@ -322,6 +339,27 @@ def export(plural, file_format):
     response = Response(exporting.csv_chunks(app, kind, ids, viewer_locale()))
     response.headers["Content-Type"] = FILE_TYPES[file_format]
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+ACCESS_FILES = {"json": ("application/json", access.as_json), "html": ("text/html; charset=utf-8", access.as_html)}
+
+
+@bp.route("/<int:person_id>/data.<any(json, html):data_format>", methods=["GET", "POST"])
+def data(person_id, data_format):
+    """A person's complete data in their language, for them (right of access and portability)."""
+    person = _get_person(person_id)
+    form = ExportReasonForm()
+    if not form.validate_on_submit():
+        return _reason_page(_("Download all data about this person"), url_for("people.detail", person_id=person.id))
+    mimetype, render = ACCESS_FILES[data_format]
+    content = render(person)
+    record(current_user, AuditAction.EXPORTED, person.id, reason=form.reason.data)
+    db.session.commit()
+    response = make_response(content)
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="person-{person.id}.{data_format}"'
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -2,6 +2,8 @@
 from flask import current_app
 from flask_babel import force_locale, lazy_gettext as _l
 
+from app.audit.models import AuditAction
+from app.audit.services import record
 from app.extensions import db
 from app.interests import map_interests
 from app.people.models import (
@@ -36,13 +38,16 @@ VOLUNTEER_FIELDS = (
 )
 
 
+def _fields_of(person):
+    return PROFILE_FIELDS + (REFUGEE_FIELDS if person.kind == "refugee" else VOLUNTEER_FIELDS)
+
+
 def apply_profile(person, data):
     """Copy profile `data` (a dict, as PersonForm.profile_data gives) onto `person`.
 
     Returns the free-text interests that matched nothing in the taxonomy.
     """
-    fields = PROFILE_FIELDS + (REFUGEE_FIELDS if person.kind == "refugee" else VOLUNTEER_FIELDS)
-    for name in fields:
+    for name in _fields_of(person):
         value = data.get(name)
         if isinstance(value, str):
             value = value.strip() or None
@@ -69,6 +74,32 @@ def apply_profile(person, data):
     return unmatched
 
 
+def _profile_snapshot(person):
+    """What a profile form can change, comparable before and after, to name the fields a change touched."""
+    snapshot = {name: getattr(person, name) for name in _fields_of(person)}
+    snapshot["message_locale"] = person.message_locale
+    snapshot["languages"] = sorted((language.code, language.level) for language in person.languages)
+    snapshot["interests"] = sorted(person.interest_keys)
+    if person.kind == "refugee":
+        snapshot["household_children"] = sorted(child.birth_year for child in person.household_children)
+    else:
+        snapshot["family_members"] = sorted((m.name, m.birth_year or 0) for m in person.family_members)
+        snapshot["trainings"] = sorted((t.course, t.completed_on) for t in person.trainings)
+    return snapshot
+
+
+def edit_profile(person, data, user):
+    """Apply a manager's edit and log the names of the fields it changed; return the unmatched interests."""
+    before = _profile_snapshot(person)
+    unmatched = apply_profile(person, data)
+    after = _profile_snapshot(person)
+    changed = [name for name in after if before[name] != after[name]]
+    db.session.flush()
+    if changed:
+        record(user, AuditAction.CHANGED, person.id, changed)
+    return unmatched
+
+
 def build_person(kind, data, user, status=None):
     """Add a new refugee or volunteer with their initial consents to the session, unflushed.
 
@@ -88,6 +119,7 @@ def create_person(kind, data, user, status=None):
     """Register a refugee or volunteer; return (person, unmatched interests)."""
     person, unmatched = build_person(kind, data, user, status)
     db.session.flush()
+    record(user, AuditAction.CREATED, person.id)
     return person, unmatched
 
 
@@ -129,8 +161,11 @@ def set_status(person, status, user, note=None):
     For features that own the status while they hold the person (a match
     sets "matched"); a manager's change goes through `change_status`.
     """
+    changed = person.status != status
     _add_status(person, status, user, note)
     db.session.flush()
+    if changed:
+        record(user, AuditAction.CHANGED, person.id, ["status"])
 
 
 def change_status(person, status, user, note=None):
@@ -160,6 +195,7 @@ def record_consent(person, purpose, given, method, user):
     """Record a yes or no to `purpose`; the newest record is the one that counts."""
     _add_consent(person, purpose, given, method, user)
     db.session.flush()
+    record(user, AuditAction.CHANGED, person.id, [f"consent_{purpose}"])
 
 
 def update_own_availability(volunteer, slots, capacity, paused, user):
@@ -173,12 +209,16 @@ def update_own_availability(volunteer, slots, capacity, paused, user):
         change_status(volunteer, VolunteerStatus.PAUSED, user, _managers_note(_l("Paused new matches on their own page.")))
     elif not paused and volunteer.status == VolunteerStatus.PAUSED:
         change_status(volunteer, VolunteerStatus.AVAILABLE, user, _managers_note(_l("Open to new matches again.")))
-    if set(slots) != set(volunteer.availability) or capacity != volunteer.capacity:
+    changed = [f"available_{slot}" for slot in AVAILABILITY_TITLES if (slot in slots) != (slot in volunteer.availability)]
+    if capacity != volunteer.capacity:
+        changed.append("capacity")
+    if changed:
         for slot in AVAILABILITY_TITLES:
             setattr(volunteer, f"available_{slot}", slot in slots)
         volunteer.capacity = capacity
         set_status(volunteer, volunteer.status, user,
                    _managers_note(_l("Changed when they are free or how many friends they take.")))
+        record(user, AuditAction.CHANGED, volunteer.id, changed)
 
 
 def _managers_note(message):
@@ -191,9 +231,14 @@ def archive(person, user):
     """Hide a person from lists and matching, keeping their history; refused while they are held."""
     _refuse_if_held(person)
     person.archived_at = now_utc()
-    set_status(person, RefugeeStatus.LEFT if person.kind == "refugee" else VolunteerStatus.LEFT, user)
+    _add_status(person, RefugeeStatus.LEFT if person.kind == "refugee" else VolunteerStatus.LEFT, user)
+    db.session.flush()
+    record(user, AuditAction.ARCHIVED, person.id, ["archived_at", "status"])
 
 
 def restore(person, user):
+    """Bring an archived person back into the lists with their initial status."""
     person.archived_at = None
-    set_status(person, INITIAL_STATUS[person.kind], user)
+    _add_status(person, INITIAL_STATUS[person.kind], user)
+    db.session.flush()
+    record(user, AuditAction.RESTORED, person.id, ["archived_at", "status"])

@@ -1,0 +1,247 @@
+"""The GDPR audit log and a person's copy of their data (access and portability)."""
+import json
+from datetime import time, timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask_babel import force_locale, gettext
+
+from app.audit.models import AuditEntry
+from app.audit.services import record
+from app.auth.models import Role
+from app.events import services as events
+from app.events.models import Venue
+from app.events.services import ActivityDetails
+from app.extensions import db
+from app.followup.models import CheckIn
+from app.followup.services import create_due_check_ins, record_answer
+from app.matches import services as match_services
+from app.people.models import Person
+from app.timeutil import LOCAL_ZONE, now_utc, today_local
+from tests.conftest import log_in
+from tests.test_import_export import confirm_token, good_csv, upload
+from tests.test_people import form_data
+
+REASON = {"reason": "The person asked for a copy"}
+
+
+def entries(person_id=None):
+    query = sa.select(AuditEntry).order_by(AuditEntry.id)
+    if person_id is not None:
+        query = query.where(AuditEntry.person_id == person_id)
+    return db.session.scalars(query).all()
+
+
+def logged(person_id):
+    """(user id, action, fields, reason) of each entry about a person, oldest first."""
+    return [(e.user_id, e.action, e.field_names, e.reason) for e in entries(person_id)]
+
+
+def test_each_action_on_a_person_is_recorded_with_who_what_and_which_fields(client, login_as):
+    manager = login_as(Role.MANAGER, ["Aarhus"])
+    client.post("/people/refugees/new", data=form_data())
+    person = db.session.scalars(sa.select(Person)).one()
+    assert logged(person.id) == [(manager.id, "created", [], None)]
+
+    client.get(f"/people/{person.id}")
+    client.post(f"/people/{person.id}/edit", data=form_data(phone="22 33 44 66", household_adults="3"))
+    client.post(f"/people/{person.id}/status", data={"status": "paused", "note": "Travelling"})
+    client.post(f"/people/{person.id}/consent", data={"purpose": "contact", "given": "no", "method": "oral"})
+    client.post(f"/people/{person.id}/archive")
+    client.post(f"/people/{person.id}/archive")
+    assert logged(person.id)[1:] == [
+        (manager.id, "viewed", [], None),
+        (manager.id, "changed", ["household_adults", "phone"], None),  # names only, never the values
+        (manager.id, "changed", ["status"], None),
+        (manager.id, "changed", ["consent_contact"], None),
+        (manager.id, "archived", ["archived_at", "status"], None),
+        (manager.id, "restored", ["archived_at", "status"], None),
+    ]
+    assert not [e for e in entries() if "22334466" in (e.fields or "")]
+
+
+def test_an_edit_that_changes_nothing_records_no_change(client, login_as):
+    login_as(Role.MANAGER, ["Aarhus"])
+    client.post("/people/refugees/new", data=form_data())
+    person = db.session.scalars(sa.select(Person)).one()
+    client.post(f"/people/{person.id}/edit", data=form_data())
+    assert [e.action for e in entries(person.id)] == ["created"]
+
+
+def test_a_merge_is_recorded_on_both_records_and_outlives_the_deleted_one(client, login_as, make_person):
+    manager = login_as(Role.MANAGER, ["Aarhus"])
+    keep, other = make_person(full_name="Amal Haddad"), make_person(full_name="Amal Hadad")
+    keep_id, other_id = keep.id, other.id
+    client.post(f"/people/{keep_id}/merge/{other_id}")
+    db.session.expire_all()
+    assert db.session.get(Person, other_id) is None
+    [kept] = [e for e in entries(keep_id) if e.action == "merged"]
+    [folded] = [e for e in entries(other_id) if e.action == "merged"]
+    assert (kept.user_id, kept.related_person_id) == (manager.id, other_id)
+    assert (folded.user_id, folded.related_person_id) == (manager.id, keep_id)
+
+
+def test_a_list_export_asks_why_and_records_each_exported_person(client, login_as, make_person):
+    manager = login_as(Role.MANAGER, ["Aarhus"])
+    first, second = make_person(full_name="Amal Haddad"), make_person(full_name="Omar Nielsen")
+    form = client.get("/people/refugees/export.csv")
+    assert form.status_code == 200 and 'name="reason"' in form.get_data(as_text=True)
+    refused = client.post("/people/refugees/export.csv", data={"reason": ""})
+    assert "text/html" in refused.content_type and not [e for e in entries() if e.action == "exported"]
+
+    response = client.post("/people/refugees/export.csv", data={"reason": "Report to the municipality"})
+    assert "Amal Haddad" in response.get_data(as_text=True)
+    for person in (first, second):
+        assert logged(person.id)[-1] == (manager.id, "exported", [], "Report to the municipality")
+
+
+def test_an_import_records_each_person_created(client, login_as):
+    manager = login_as(Role.MANAGER, ["Aarhus"])
+    page = upload(client, "refugees", "people.csv", good_csv()).get_data(as_text=True)
+    client.post("/people/refugees/import/confirm", data={"token": confirm_token(page)})
+    assert sorted((e.user_id, e.action) for e in entries()) == [(manager.id, "created")] * 2
+    assert {e.person_id for e in entries()} == set(db.session.scalars(sa.select(Person.id)))
+
+
+def test_match_pages_and_check_ins_are_recorded(client, login_as, make_person, make_user):
+    manager = login_as(Role.MANAGER, ["Aarhus"])
+    refugee, volunteer = make_person("refugee", languages={"ar": 5, "da": 3}), make_person("volunteer")
+    client.get(f"/matches/suggestions/{refugee.id}")
+    assert logged(refugee.id)[-1] == (manager.id, "viewed", [], None)
+    match = match_services.propose(refugee.id, volunteer.id, manager)
+    match_services.accept(match, "refugee", manager)
+    match_services.accept(match, "volunteer", manager)
+    db.session.commit()
+    assert (manager.id, "changed", ["status"], None) in logged(volunteer.id)  # the match made them "matched"
+    client.get(f"/matches/{match.id}")
+    assert logged(refugee.id)[-1] == logged(volunteer.id)[-1] == (manager.id, "viewed", [], None)
+
+    create_due_check_ins(today_local() + timedelta(days=30))
+    check_in = db.session.scalars(sa.select(CheckIn).where(CheckIn.side == "refugee")).one()
+    record_answer(check_in, "weekly", 2, True, "")
+    db.session.commit()
+    assert logged(refugee.id)[-1] == (None, "changed", ["check_in_answer"], None)  # the person, by their link
+    client.post(f"/check-ins/{check_in.id}/handled")
+    assert logged(refugee.id)[-1] == (manager.id, "changed", ["check_in_handled"], None)
+
+
+def test_a_manager_sees_the_log_of_their_own_people_only_and_admins_see_all(app, client, make_user, make_person):
+    person = make_person(full_name="Amal Haddad")
+    aarhus, odense = make_user(Role.MANAGER, ["Aarhus"]), make_user(Role.MANAGER, ["Odense"])
+    record(aarhus, "exported", person.id, reason="Unusual reason 4711")
+    db.session.commit()
+    log_in(client, odense.email)
+    assert client.get(f"/people/{person.id}/audit").status_code == 403
+    assert client.post(f"/people/{person.id}/data.json", data=REASON).status_code == 403
+    own = app.test_client()
+    log_in(own, aarhus.email)
+    assert "Unusual reason 4711" in own.get(f"/people/{person.id}/audit").get_data(as_text=True)
+    assert own.get("/admin/audit").status_code == 403
+
+    admin = make_user(Role.ADMIN)
+    other = make_person(full_name="Omar Nielsen")
+    record(odense, "viewed", other.id)
+    db.session.commit()
+    admin_client = app.test_client()
+    log_in(admin_client, admin.email)
+    everything = admin_client.get("/admin/audit").get_data(as_text=True)
+    assert "Unusual reason 4711" in everything and odense.full_name in everything
+    only_odense = admin_client.get(f"/admin/audit?user={odense.id}").get_data(as_text=True)
+    assert odense.full_name in only_odense and "Unusual reason 4711" not in only_odense
+    by_person = admin_client.get(f"/admin/audit?person={person.id}&action=exported").get_data(as_text=True)
+    assert "Unusual reason 4711" in by_person
+    tomorrow = (today_local() + timedelta(days=1)).isoformat()
+    assert "Unusual reason 4711" not in admin_client.get(f"/admin/audit?since={tomorrow}").get_data(as_text=True)
+
+
+def test_the_admin_log_pages_by_keyset(app, client, login_as, make_person, monkeypatch):
+    monkeypatch.setitem(app.config, "PER_PAGE", 2)
+    admin = login_as(Role.ADMIN)
+    person = make_person()
+    for n in range(3):
+        record(admin, "exported", person.id, reason=f"reason number {n}")
+    db.session.commit()
+    first = client.get("/admin/audit").get_data(as_text=True)
+    assert "reason number 2" in first and "reason number 1" in first and "reason number 0" not in first
+    older = [e.id for e in entries()][-2]
+    second = client.get(f"/admin/audit?before={older}").get_data(as_text=True)
+    assert "reason number 0" in second and "reason number 1" not in second
+
+
+def test_no_route_edits_or_deletes_the_log_and_the_database_refuses_an_update(app, make_user, make_person):
+    audit_rules = [rule for rule in app.url_map.iter_rules() if "audit" in rule.rule]
+    assert audit_rules and all(rule.methods <= {"GET", "HEAD", "OPTIONS"} for rule in audit_rules)
+    person = make_person()
+    [entry] = entries(person.id)
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+        db.session.execute(sa.update(AuditEntry).where(AuditEntry.id == entry.id).values(action="viewed"))
+    db.session.rollback()
+    assert entries(person.id)[0].action == "created"
+
+
+@pytest.fixture
+def refugee_with_everything(make_person, make_user):
+    """An Arabic-speaking refugee with a friend, a check-in answer and an activity sign-up."""
+    admin = make_user(Role.ADMIN)
+    refugee = make_person("refugee", full_name="Amal Haddad", message_locale="ar", languages={"ar": 5, "da": 3},
+                          interests=["football"], email="amal@example.org")
+    volunteer = make_person("volunteer", full_name="Birgit Jensen", languages={"ar": 3, "da": 5})
+    match = match_services.propose(refugee.id, volunteer.id, admin)
+    match_services.accept(match, "refugee", admin)
+    match_services.accept(match, "volunteer", admin)
+    db.session.commit()
+    create_due_check_ins(today_local() + timedelta(days=30))
+    record_answer(db.session.scalars(sa.select(CheckIn).where(CheckIn.side == "refugee")).one(),
+                  "weekly", 5, False, "Birgit helps with Danish homework")
+    venue = Venue(municipality_code=751, name="Velkomsthuset", address="Banegårdspladsen 1", postcode="8000")
+    db.session.add(venue)
+    db.session.flush()
+    day = (now_utc() + timedelta(days=7)).astimezone(LOCAL_ZONE).date()
+    activity = events.create_activity(
+        ActivityDetails(venue_id=venue.id, category="language_cafe",
+                        texts={"da": ("Sprogcafé", None), "ar": ("مقهى اللغة", None)}),
+        day, time(17), timedelta(hours=2))
+    db.session.flush()
+    events.sign_up(activity.id, person=refugee, by=admin)
+    db.session.commit()
+    return refugee
+
+
+def test_the_access_file_holds_every_feature_in_the_persons_language(client, login_as, refugee_with_everything):
+    manager = login_as(Role.MANAGER, ["Aarhus"], locale="da")
+    refugee = refugee_with_everything
+    response = client.post(f"/people/{refugee.id}/data.json", data=REASON)
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="person-{refugee.id}.json"'
+    document = json.loads(response.get_data(as_text=True))
+    sections = document["sections"]
+    assert document["language"] == "ar"
+    assert sections["profile"]["rows"][0]["full_name"] == "Amal Haddad"
+    assert sections["profile"]["rows"][0]["email"] == "amal@example.org"
+    assert {row["code"] for row in sections["languages"]["rows"]} == {"ar", "da"}
+    assert [row["key"] for row in sections["interests"]["rows"]] == ["football"]
+    assert {row["given"] for row in sections["consents"]["rows"]} == {True, False}
+    assert [row["friend"] for row in sections["matches"]["rows"]] == ["Birgit"]  # first name only
+    assert "Jensen" not in response.get_data(as_text=True)
+    assert [row["comment"] for row in sections["check_ins"]["rows"]] == ["Birgit helps with Danish homework"]
+    assert [row["activity"] for row in sections["activity_sign_ups"]["rows"]] == ["مقهى اللغة"]
+    assert sections["audit_log"]["rows"], "who touched the data is part of the data"
+    with force_locale("ar"):
+        assert sections["matches"]["title"] == gettext("Matches")
+        assert sections["profile"]["labels"]["full_name"] == gettext("Full name")
+    assert sections["matches"]["title"] != "Matches"
+    assert logged(refugee.id)[-1] == (manager.id, "exported", [], REASON["reason"])
+
+
+def test_the_printable_page_is_self_contained_right_to_left_and_in_the_persons_language(
+        client, login_as, refugee_with_everything):
+    login_as(Role.MANAGER, ["Aarhus"], locale="da")
+    response = client.post(f"/people/{refugee_with_everything.id}/data.html", data=REASON)
+    html = response.get_data(as_text=True)
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert '<html lang="ar" dir="rtl">' in html
+    with force_locale("ar"):
+        for heading in ("Matches", "Check-ins", "Activities", "Languages", "Who saw or changed these data"):
+            assert f"<h2>{gettext(heading)}</h2>" in html
+    assert "Amal Haddad" in html and "Birgit helps with Danish homework" in html
+    assert "<script" not in html and "<link" not in html and "src=" not in html and "http" not in html
