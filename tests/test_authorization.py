@@ -94,6 +94,7 @@ RULES = {
     "people.archive": PERSONAL,
     "people.merge_candidates": PERSONAL,
     "people.merge": PERSONAL,
+    "privacy.erase": PERSONAL,
     "recruitment.apply": PUBLIC,
     "recruitment.approve": PERSONAL,
     "recruitment.decline": PERSONAL,

@@ -144,6 +144,8 @@ def _add_consent(person, purpose, given, method, user):
         person.consents_to_matching = bool(given)
     elif purpose == ConsentPurpose.STATISTICS:
         person.consents_to_statistics = bool(given)
+    elif purpose == ConsentPurpose.CONTACT:
+        person.consents_to_contact = bool(given)
     person.consents.insert(
         0,
         Consent(
@@ -170,18 +172,18 @@ def update_own_availability(volunteer, slots, capacity, paused, user):
     (an open match): then the manager decides.
     """
     if paused and volunteer.status in (VolunteerStatus.AVAILABLE, VolunteerStatus.MATCHED, VolunteerStatus.FULL):
-        change_status(volunteer, VolunteerStatus.PAUSED, user, _managers_note(_l("Paused new matches on their own page.")))
+        change_status(volunteer, VolunteerStatus.PAUSED, user, managers_note(_l("Paused new matches on their own page.")))
     elif not paused and volunteer.status == VolunteerStatus.PAUSED:
-        change_status(volunteer, VolunteerStatus.AVAILABLE, user, _managers_note(_l("Open to new matches again.")))
+        change_status(volunteer, VolunteerStatus.AVAILABLE, user, managers_note(_l("Open to new matches again.")))
     if set(slots) != set(volunteer.availability) or capacity != volunteer.capacity:
         for slot in AVAILABILITY_TITLES:
             setattr(volunteer, f"available_{slot}", slot in slots)
         volunteer.capacity = capacity
         set_status(volunteer, volunteer.status, user,
-                   _managers_note(_l("Changed when they are free or how many friends they take.")))
+                   managers_note(_l("Changed when they are free or how many friends they take.")))
 
 
-def _managers_note(message):
+def managers_note(message):
     """A note for the status history, written in the programme's language, not the volunteer's."""
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         return str(message)
