@@ -197,5 +197,7 @@ def archive(person, user):
 
 
 def restore(person, user):
+    """Bring an archived person back into the lists; refused while a feature holds them (an erased person)."""
+    _refuse_if_held(person)
     person.archived_at = None
     set_status(person, INITIAL_STATUS[person.kind], user)
