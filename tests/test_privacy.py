@@ -135,30 +135,38 @@ def test_an_erased_record_keeps_nothing_that_names_or_reaches_the_person(app, ma
     assert erased.municipality_code == AARHUS  # still counted where they were
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Consent).where(Consent.person_id == erased.id))
     account = db.session.get(User, account.id)
-    assert account.person_id is None and not account.is_enabled and not account.has_password
+    assert not account.is_enabled and not account.has_password
     assert "mette" not in account.email and account.full_name == erased.full_name
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
     with pytest.raises(ErasureError):
         erase_person(erased, manager, "again")
 
 
-def test_an_erased_persons_coming_sign_ups_are_cancelled_and_the_waitlist_moves_up(app, make_person, manager):
+def test_an_erased_persons_coming_sign_ups_and_host_slots_are_cancelled_and_the_waitlist_moves_up(
+        app, make_person, manager):
     venue = Venue(municipality_code=AARHUS, name="Velkomsthuset", address="Havnegade 1", postcode="8000")
     db.session.add(venue)
     db.session.flush()
     day = (now_utc() + timedelta(days=5)).date()
     activity = events.create_activity(details(venue, capacity=1), day, time(17), timedelta(hours=2))
-    refugee = make_person("refugee", full_name="Amal Haddad")
-    mine = events.sign_up(activity.id, person=refugee)
+    later = events.create_activity(details(venue, host_slots=1), day + timedelta(days=1), time(17), timedelta(hours=2))
+    volunteer = make_person("volunteer", full_name="Mette Holm", email="mette@example.org")
+    account = invite_volunteer(volunteer)
+    by_manager = events.sign_up(activity.id, person=volunteer)
+    own = events.sign_up(later.id, user=account)
+    events.take_host_slot(later.id, account)
     waiting = events.sign_up(activity.id, contact=("Anna", None, "anna@example.org"), locale="en")
     db.session.commit()
     assert waiting.status == "waitlisted"
 
-    erase_person(refugee, manager, "asked")
+    erase_person(volunteer, manager, "asked")
     db.session.commit()
 
-    assert db.session.get(SignUp, mine.id).status == "cancelled"
+    assert db.session.get(SignUp, by_manager.id).status == "cancelled"
+    assert db.session.get(SignUp, own.id).status == "cancelled"
     assert db.session.get(SignUp, waiting.id).status == "confirmed"
+    db.session.expire_all()
+    assert later.hosts == []
 
 
 def test_an_erased_persons_check_in_comments_are_cleared_and_ratings_kept(app, make_person, manager):

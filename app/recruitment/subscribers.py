@@ -12,16 +12,17 @@ from app.signals import person_erased
 
 
 def close_linked_account(person, user=None):
-    """Deactivate and unlink the person's own login, ending its sessions, and strip it of their name and address.
+    """Deactivate the person's own login, ending its sessions, and strip it of their name, address and password.
 
     The row stays (users are kept for the record of who did what), under an
-    address that can receive nothing.
+    address that can receive nothing, still linked to the now anonymous
+    record: other features' receivers of the same signal find what the
+    account held (sign-ups, host slots) in whatever order they run.
     """
     account = db.session.scalars(sa.select(User).where(User.person_id == person.id)).first()
     if account is None:
         return
     forget_recipient(account.email)
-    account.person = None
     account.is_enabled = False
     account.end_sessions()
     account.password_hash = None
