@@ -96,11 +96,13 @@ def withdrawn_consent(user):
     Nothing more is e-mailed to that side (`Person.may_contact`), and they are
     out of suggestions and batches (`matchable`); the match itself is the manager's to end.
     """
-    withdrew = sa.or_(Person.consents_to_matching.is_(False), Person.consents_to_contact.is_(False))
-    either = sa.or_(
-        Match.refugee_id.in_(sa.select(Person.id).where(withdrew)),
-        Match.volunteer_id.in_(sa.select(Person.id).where(withdrew)),
-    )
+    def withdrew(side):
+        """Looked up by the person's key for each open match, not by scanning everyone."""
+        return sa.select(Person.id).where(
+            Person.id == side, sa.or_(Person.consents_to_matching.is_(False), Person.consents_to_contact.is_(False))
+        ).exists()
+
+    either = sa.or_(withdrew(Match.refugee_id), withdrew(Match.volunteer_id))
     return [
         Withdrawn(match, [side for side, person, _ in sides(match)
                           if not (person.consents_to_matching and person.consents_to_contact)])
