@@ -34,7 +34,7 @@ def cancel_sign_ups_of_erased(person, user=None):
     Past sign-ups stay, without contact details, so attendance still adds up.
     """
     account_id = db.session.scalar(sa.select(User.id).where(User.person_id == person.id))
-    theirs = sa.or_(SignUp.person_id == person.id, sa.and_(SignUp.user_id.is_not(None), SignUp.user_id == account_id))
+    theirs = sa.or_(SignUp.person_id == person.id, *([SignUp.user_id == account_id] if account_id else []))
     for record in db.session.scalars(sa.select(SignUp).where(theirs, SignUp.status.in_(LIVE_STATUSES))).all():
         cancel_sign_up(record)
     db.session.execute(

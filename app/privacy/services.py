@@ -59,6 +59,7 @@ def erase_person(person, user, reason):
 
 
 def _anonymise(person):
+    """Keep only what counting needs: kind, municipality, status, dates (arrival to the month), decade of birth."""
     for field in CLEARED_FIELDS:
         setattr(person, field, None)
     person.child_certificate_clean = False

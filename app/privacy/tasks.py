@@ -13,7 +13,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.matches.queries import people_in_matches_since
-from app.people.models import Person, VolunteerStatus
+from app.people.models import Person, RefugeeStatus, VolunteerStatus
 from app.privacy.services import erase_person
 from app.scheduler import Job
 from app.timeutil import LOCAL_ZONE, add_months, start_of_day, today_local
@@ -28,7 +28,7 @@ def due_for_retention(config, today):
     applicant_cutoff = start_of_day(add_months(today, -config["APPLICANT_RETENTION_MONTHS"]))
     gone = sa.and_(
         sa.or_(
-            sa.and_(Person.status == "left", Person.status_changed_at < cutoff),
+            sa.and_(Person.status == RefugeeStatus.LEFT, Person.status_changed_at < cutoff),  # volunteers' too
             Person.archived_at < cutoff,
         ),
         Person.id.not_in(people_in_matches_since(cutoff)),
