@@ -167,6 +167,8 @@ def test_an_erased_persons_coming_sign_ups_and_host_slots_are_cancelled_and_the_
     assert db.session.get(SignUp, waiting.id).status == "confirmed"
     db.session.expire_all()
     assert later.hosts == []
+    with force_locale("en"), pytest.raises(events.EventError, match="erased"):
+        events.sign_up(later.id, person=db.session.get(Person, volunteer.id))
 
 
 def test_an_erased_persons_check_in_comments_are_cleared_and_ratings_kept(app, make_person, manager):
