@@ -72,6 +72,11 @@ class Config:
     #: How long a check-in link works, and when the daily follow-up job runs.
     CHECK_IN_MAX_AGE = int(os.environ.get("CHECK_IN_MAX_AGE", 30 * 24 * 3600))
     CHECK_IN_HOUR = int(os.environ.get("CHECK_IN_HOUR", 7))
+    #: Retention (app/privacy/tasks.py): people who left, were archived or whose last match ended
+    #: this many months ago are anonymised; so are applicants never approved within
+    #: APPLICANT_RETENTION_MONTHS.
+    RETENTION_MONTHS = int(os.environ.get("RETENTION_MONTHS", 24))
+    APPLICANT_RETENTION_MONTHS = int(os.environ.get("APPLICANT_RETENTION_MONTHS", 12))
     #: Where signed agreement documents are kept; None: the instance folder's "agreements".
     AGREEMENT_DOCUMENTS_DIR = os.environ.get("AGREEMENT_DOCUMENTS_DIR")
     #: Run the scheduler inside the development server (`make run`); in production run

@@ -72,6 +72,9 @@ def register_blueprints(app):
     from app.municipalities.routes import bp as municipalities_bp
     from app.outbox.routes import bp as outbox_bp
     from app.people.routes import bp as people_bp
+    from app.privacy import bp as privacy_bp
+    from app.privacy import subscribers as privacy_subscribers
+    from app.recruitment import subscribers as recruitment_subscribers
     from app.recruitment.routes import bp as recruitment_bp
     from app.stats.routes import bp as stats_bp
 
@@ -80,6 +83,7 @@ def register_blueprints(app):
     app.register_blueprint(municipalities_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(recruitment_bp)
+    recruitment_subscribers.init_app(app)
     app.register_blueprint(matches_bp)
     match_subscribers.init_app(app)
     app.register_blueprint(followup_bp)
@@ -91,6 +95,8 @@ def register_blueprints(app):
     app.register_blueprint(stats_bp)
     app.register_blueprint(audit_bp)
     audit_subscribers.init_app(app)
+    app.register_blueprint(privacy_bp)
+    privacy_subscribers.init_app(app)
     errors.init_app(app)
 
 
@@ -98,6 +104,7 @@ def register_cli(app):
     from app.auth.cli import users_cli
     from app.demo.cli import demo_cli
     from app.municipalities.cli import refdata_cli
+    from app.privacy.cli import privacy_cli
     from app.scheduler import jobs_cli, scheduler_cli
 
     app.cli.add_command(refdata_cli)
@@ -105,6 +112,7 @@ def register_cli(app):
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(privacy_cli)
 
 
 def register_jobs(app):

@@ -36,6 +36,7 @@ from app.timeutil import LOCAL_ZONE
 #: The modules whose JOBS the scheduler runs; each feature adds its tasks module here.
 JOB_MODULES = (
     "app.followup.tasks", "app.outbox.tasks", "app.events.tasks", "app.agreements.tasks", "app.people.tasks",
+    "app.privacy.tasks",
 )
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,8 @@
 """What happens to a person, told to the features that hold data about them.
 
 The people registry imports no feature; it sends these signals (blinker,
-as Flask itself uses) and matches, and later events and privacy, subscribe.
+as Flask itself uses) and matches, events, followup and recruitment
+subscribe; privacy sends `person_erased`.
 Receivers run in the sender's transaction: they flush, never commit.
 """
 from dataclasses import dataclass
@@ -22,6 +23,11 @@ person_archivable = _signals.signal("person-archivable")
 #: Asked while a person's page is shown: a receiver returns a rendered
 #: section (Markup) about its feature, e.g. the person's matches, or None.
 person_page_sections = _signals.signal("person-page-sections")
+
+#: Sent with the person (sender) being erased and `user`, the manager or None for the
+#: retention job, after they are marked erased (so nothing is e-mailed to them) and
+#: before their record is anonymised: end, cancel or clear what the feature holds.
+person_erased = _signals.signal("person-erased")
 
 
 def answers(signal, sender, **kwargs):

@@ -5,7 +5,8 @@ whatever zone the server is set to: a check-in due on the 1st is due from
 midnight in Copenhagen, not from midnight UTC. Nothing else in the app reads
 the clock.
 """
-from datetime import datetime, timezone
+import calendar
+from datetime import datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
@@ -20,6 +21,14 @@ def add_years(day, years):
         return day.replace(year=day.year + years, day=28)
 
 
+def add_months(day, months):
+    """Return `day` moved by whole months (negative: back); a day the month lacks becomes its last."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return day.replace(year=year, month=month + 1, day=min(day.day, last))
+
+
 #: The programme's time zone: dates people see and deadlines are counted in it.
 LOCAL_ZONE = ZoneInfo("Europe/Copenhagen")
 
@@ -32,6 +41,11 @@ def now_utc():
 def now_local():
     """Return the current time in Denmark, as an aware datetime."""
     return now_utc().astimezone(LOCAL_ZONE)
+
+
+def start_of_day(day):
+    """The instant at which `day` begins in Denmark (midnight in Copenhagen, not UTC)."""
+    return datetime.combine(day, time(), LOCAL_ZONE)
 
 
 def today_local():

@@ -76,6 +76,7 @@ def test_main_pages_have_no_wcag_violations(page, live_server, make_user, make_p
         "suggestions": f"/matches/suggestions/{waiting.id}",
         "matches": "/matches/",
         "batch": "/matches/batch?municipality=751",
+        "erase-confirmation": f"/privacy/people/{volunteer.id}/erase",
     }
     admins = {"admin-users": "/admin/users"}
 

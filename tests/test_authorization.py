@@ -97,6 +97,7 @@ RULES = {
     "people.data": PERSONAL,
     "audit.person_log": PERSONAL,
     "audit.index": ADMIN,
+    "privacy.erase": PERSONAL,
     "recruitment.apply": PUBLIC,
     "recruitment.approve": PERSONAL,
     "recruitment.decline": PERSONAL,

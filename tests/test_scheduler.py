@@ -17,7 +17,7 @@ from app.timeutil import now_local
 
 REGISTERED = [
     "activity-reminders", "agreement-renewal-reminders", "follow-up-check-ins", "import-files-cleanup",
-    "outbox-delivery",
+    "outbox-delivery", "privacy-retention",
 ]
 
 

@@ -25,7 +25,14 @@ MISSED_YOU_WITHIN = timedelta(days=7)
 
 
 def recipient(sign_up):
-    """Return (e-mail address, language) to write to about a sign-up, or None without an address."""
+    """Return (e-mail address, language) to write to about a sign-up, or None without an address.
+
+    A person of the registry (signed up by a manager, or through their own
+    account) is written to only while they may be contacted (`Person.may_contact`).
+    """
+    person = sign_up.person or (sign_up.user and sign_up.user.person)
+    if person is not None and not person.may_contact:
+        return None
     if sign_up.person is not None:
         email, locale = sign_up.person.email, sign_up.person.message_locale
     elif sign_up.user is not None:

@@ -282,6 +282,8 @@ def sign_up(activity_id, seats=1, *, person=None, user=None, contact=None, local
     the household members they bring. Raise EventError when the date is
     over, cancelled, too small for the household, or they are already on it.
     """
+    if person is not None and person.erased_at is not None:
+        raise EventError(_l("This person's data has been erased."))
     activity = _locked(activity_id)
     if activity.cancelled_at is not None:
         raise EventError(_l("This activity is cancelled."))

@@ -78,11 +78,11 @@ def check_in_for_token(token):
 def send_link(check_in):
     """E-mail the person their personal link, in their own language."""
     person = check_in.person
-    if not person.email:
+    if not person.contact_email:
         return
     locale = person.message_locale
     link = url_for("followup.answer", token=make_token(check_in), lang=locale, _external=True)
-    queue_mail(person.email, "email/check_in.txt", locale, person=person, link=link)
+    queue_mail(person.contact_email, "email/check_in.txt", locale, person=person, link=link)
     check_in.sent_at = now_utc()
 
 

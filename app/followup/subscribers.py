@@ -1,11 +1,11 @@
-"""How check-ins answer the people registry's signals (app/signals.py): a person's answers in their data."""
+"""How check-ins answer the people registry's signals (app/signals.py): a person's data, an erasure."""
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app.extensions import db
 from app.followup.models import MEETINGS, CheckIn
 from app.matches.models import Match
-from app.signals import DataSection, person_data_sections
+from app.signals import DataSection, person_data_sections, person_erased
 
 
 def check_ins_data(person):
@@ -23,6 +23,16 @@ def check_ins_data(person):
          "rating": c.rating, "wants_call": c.wants_call, "comment": c.comment} for c in check_ins])
 
 
+
+def clear_comments(person, user=None):
+    """Forget what an erased person wrote in their check-ins; the ratings stay, anonymous."""
+    theirs = sa.select(Match.id).where(getattr(Match, f"{person.kind}_id") == person.id)
+    db.session.execute(
+        sa.update(CheckIn).where(CheckIn.side == person.kind, CheckIn.match_id.in_(theirs)).values(comment=None)
+    )
+
+
 def init_app(app):
     """Subscribe to the people registry's signals (connecting twice is harmless)."""
     person_data_sections.connect(check_ins_data)
+    person_erased.connect(clear_comments)

@@ -9,7 +9,7 @@ from app.followup.services import make_token as check_in_token
 from app.followup.services import open_check_in, open_tasks
 from app.main import bp
 from app.matches.models import MatchStatus
-from app.matches.notifying import CALL_TEXTS, call_tasks, unanswered_proposals
+from app.matches.notifying import CALL_TEXTS, call_tasks, unanswered_proposals, withdrawn_consent
 from app.matches.queries import active_match_ids, friendship_of
 from app.municipalities.services import municipalities_for
 from app.people import services as people_services
@@ -31,11 +31,12 @@ def index():
     """Show visitors a welcome and each logged-in user the home page of their role."""
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    overview, tasks, calls, unanswered, sign_ups, hosting = None, [], [], [], [], []
+    overview, tasks, calls, unanswered, withdrawn, sign_ups, hosting = None, [], [], [], [], [], []
     if current_user.role in ("manager", "admin"):
         overview = manager_overview(current_user, today_local(), CERTIFICATE_WARNING_DAYS)
         tasks = [c for c in open_tasks(active_match_ids(current_user)) if sees_person(c.person)]
         calls, unanswered = call_tasks(current_user, now_utc()), unanswered_proposals(current_user, now_utc())
+        withdrawn = withdrawn_consent(current_user)
     if current_user.role in ("refugee", "volunteer"):
         sign_ups = upcoming_sign_ups(current_user)
     if current_user.role == "volunteer":
@@ -50,6 +51,7 @@ def index():
         hosting=hosting,
         calls=calls,
         unanswered=unanswered,
+        withdrawn=withdrawn,
         call_texts=CALL_TEXTS,
         today=today_local(),
         refugee_statuses=[(s.value, STATUS_TITLES[s]) for s in RefugeeStatus],

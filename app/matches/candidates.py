@@ -56,7 +56,12 @@ def matchable(model):
 
 
 def why_not_matchable(person):
-    """The same rule as `matchable` for one loaded person: a message for the manager, or None."""
+    """The same rule as `matchable` for one loaded person: a message for the manager, or None.
+
+    An erased person is always archived (a database constraint), so `matchable` leaves them out too.
+    """
+    if person.erased_at is not None:
+        return _l("This person's data has been erased.")
     if person.status not in MATCHABLE_STATUSES[person.kind] or person.archived_at is not None:
         if person.kind == "refugee":
             return _l("This person is not waiting for a friend.")

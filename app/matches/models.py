@@ -36,6 +36,10 @@ END_REASONS = {
     "other": _l("Other"),
 }
 
+#: The ending the erasure of one side records (app.privacy); not a choice on the manager's form.
+ERASED = "erased"
+ERASED_TITLE = _l("One of them asked to have their data erased")
+
 #: Endings that say the pairing itself failed: such a pair is never suggested
 #: or batch-proposed again, like a declined one. After other endings (one of
 #: them moved, a natural end) the pair may meet again.
@@ -94,7 +98,7 @@ class Match(db.Model):
 
     @property
     def end_reason_title(self):
-        return END_REASONS.get(self.end_reason, self.end_reason)
+        return ERASED_TITLE if self.end_reason == ERASED else END_REASONS.get(self.end_reason, self.end_reason)
 
     @property
     def is_open(self):

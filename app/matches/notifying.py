@@ -2,7 +2,7 @@
 
 Each side gets an e-mail in their own language through the outbox, in the
 same transaction as the step that caused it. Someone without an e-mail
-address cannot be told that way: `call_tasks` lists them on the manager's
+address (or who may not be contacted, `Person.may_contact`) is not told that way: `call_tasks` lists them on the manager's
 home page as "call", and `unanswered_proposals` lists proposals a side has
 not answered after a week (after two weeks, the manager is asked to withdraw
 them; nothing expires silently).
@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.matches.models import SIDE_TITLES, Match, MatchStatus
+from app.matches.models import OPEN_STATUSES, SIDE_TITLES, Match, MatchStatus
 from app.outbox.services import queue_mail
 from app.people.models import Person
 from app.matches.queries import scope_matches
@@ -41,9 +41,9 @@ def sides(match):
 def tell_both_sides(match, event):
     """Queue the e-mail for `event` to each side that has an address, in their language."""
     for side, person, friend in sides(match):
-        if person.email:
+        if person.contact_email:
             queue_mail(
-                person.email, f"email/match_{event}.txt", person.message_locale,
+                person.contact_email, f"email/match_{event}.txt", person.message_locale,
                 match=match, person=person, side=side, friend=friend.first_name, manager=match.proposed_by,
             )
 
@@ -75,7 +75,38 @@ def call_tasks(user, now):
         CallTask(match, person, match.status)
         for match in _scoped(user, recent)
         for _, person, _ in sides(match)
-        if not person.email and sees_person(person, user)
+        if person.may_contact and not person.email and sees_person(person, user)
+    ]
+
+
+@dataclass
+class Withdrawn:
+    match: Match
+    #: The sides that withdrew consent to matching or to being contacted.
+    sides: list
+
+    @property
+    def side_titles(self):
+        return [SIDE_TITLES[side] for side in self.sides]
+
+
+def withdrawn_consent(user):
+    """Open matches in which a side has withdrawn consent to matching or contact: the manager decides what now.
+
+    Nothing more is e-mailed to that side (`Person.may_contact`), and they are
+    out of suggestions and batches (`matchable`); the match itself is the manager's to end.
+    """
+    def withdrew(side):
+        """Looked up by the person's key for each open match, not by scanning everyone."""
+        return sa.select(Person.id).where(
+            Person.id == side, sa.or_(Person.consents_to_matching.is_(False), Person.consents_to_contact.is_(False))
+        ).exists()
+
+    either = sa.or_(withdrew(Match.refugee_id), withdrew(Match.volunteer_id))
+    return [
+        Withdrawn(match, [side for side, person, _ in sides(match)
+                          if not (person.consents_to_matching and person.consents_to_contact)])
+        for match in _scoped(user, Match.status.in_(OPEN_STATUSES), either)
     ]
 
 

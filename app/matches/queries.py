@@ -47,3 +47,14 @@ def friendship_of(person):
         .options(selectinload(Match.refugee), selectinload(Match.volunteer), selectinload(Match.proposed_by))
         .order_by(Match.proposed_at.desc())
     ).first()
+
+
+def people_in_matches_since(instant):
+    """A select of the ids of people in an open match, or whose match ended at or after `instant`.
+
+    The retention job (app.privacy) keeps them: their last friendship is too recent to forget.
+    """
+    recent = sa.or_(Match.status.in_(OPEN_STATUSES), Match.ended_at >= instant, Match.declined_at >= instant)
+    return sa.union(
+        sa.select(Match.refugee_id).where(recent), sa.select(Match.volunteer_id).where(recent)
+    )

@@ -9,10 +9,13 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from markupsafe import Markup
 
 from app.extensions import db
-from app.matches.models import OPEN_STATUSES, Match
+from app.matches import services
+from app.matches.models import ERASED, OPEN_STATUSES, Match
 from app.matches.queries import has_open_match, matches_of
 from app.people.merging import MergeError
-from app.signals import DataSection, person_archivable, person_data_sections, person_merged, person_page_sections
+from app.signals import (
+    DataSection, person_archivable, person_data_sections, person_erased, person_merged, person_page_sections,
+)
 
 
 def refuse_while_in_open_match(person):
@@ -32,6 +35,19 @@ def move_matches(keep, other):
     if keep.kind == "refugee" and open_matches > 1:
         raise MergeError(_("Both records have an open match. End one of them first."))
     db.session.execute(sa.update(Match).where(side == other.id).values({side.key: keep.id}))
+
+
+def end_matches_of_erased(person, user=None):
+    """End the erased person's open matches (the partner is told; a refugee partner waits again) and clear their texts.
+
+    The matches themselves stay, with their dates, so friendships are still counted.
+    """
+    side = getattr(Match, f"{person.kind}_id")
+    for match in db.session.scalars(sa.select(Match).where(side == person.id, Match.status.in_(OPEN_STATUSES))):
+        services.end(match, user, ERASED, back_to_waiting=person.kind == "volunteer")
+    db.session.execute(
+        sa.update(Match).where(side == person.id).values(override_reason=None, decline_reason=None, end_note=None)
+    )
 
 
 def matches_section(person):
@@ -58,3 +74,4 @@ def init_app(app):
     person_merged.connect(move_matches)
     person_page_sections.connect(matches_section)
     person_data_sections.connect(matches_data)
+    person_erased.connect(end_matches_of_erased)

@@ -36,6 +36,11 @@ def queue_mail(to, template, locale, **context):
     return message
 
 
+def forget_recipient(address):
+    """Delete every message to `address`, sent or not: their bodies hold an erased person's data."""
+    db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.recipient == address))
+
+
 def _claim_next_due(now):
     """Lock and return the next due pending message that no other sender holds."""
     return db.session.scalars(

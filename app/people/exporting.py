@@ -40,8 +40,11 @@ BATCH = 1000
 
 
 def person_ids(query, model):
-    """Return the ids of the people ``query`` (a select of ``model``, Refugee or Volunteer) finds, in its order."""
-    return db.session.scalars(query.with_only_columns(model.id)).all()
+    """Return the ids of the people ``query`` (a select of ``model``, Refugee or Volunteer) finds, in its order.
+
+    Erased people are never exported: only their anonymous row is left, for counting.
+    """
+    return db.session.scalars(query.with_only_columns(model.id).where(model.erased_at.is_(None))).all()
 
 
 def record_export(kind, file_format, user, row_count):

@@ -53,6 +53,7 @@ def merge_people(keep, other, user):
     keep.consents.sort(key=lambda c: c.recorded_at, reverse=True)
     keep.consents_to_matching = keep.has_consent(ConsentPurpose.MATCHING)
     keep.consents_to_statistics = keep.has_consent(ConsentPurpose.STATISTICS)
+    keep.consents_to_contact = keep.has_consent(ConsentPurpose.CONTACT)
     _move_account(keep, other)
     db.session.flush()
     db.session.delete(other)

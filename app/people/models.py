@@ -9,7 +9,7 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -110,6 +110,7 @@ class Person(db.Model):
         sa.CheckConstraint("birth_year IS NULL OR birth_year BETWEEN 1900 AND 2100", name="birth_year_range"),
         sa.CheckConstraint("capacity IS NULL OR capacity BETWEEN 1 AND 3", name="capacity_range"),
         sa.CheckConstraint("age_min IS NULL OR age_max IS NULL OR age_min <= age_max", name="age_range"),
+        sa.CheckConstraint("erased_at IS NULL OR archived_at IS NOT NULL", name="erased_is_archived"),
         sa.Index("ix_person_kind_municipality_status", "kind", "municipality_code", "status"),
     )
 
@@ -150,10 +151,15 @@ class Person(db.Model):
     consents_to_matching: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: The same for anonymous statistics, which the coverage figures (app.stats) filter 100,000 people by.
     consents_to_statistics: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: The same for being contacted: without it no e-mail is queued to them (`may_contact`).
+    consents_to_contact: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: Seen by managers only, never by the person or head office.
     notes: Mapped[str | None] = mapped_column(sa.Text)
     #: Archived people are kept for history but hidden from lists.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When their personal data was erased (app.privacy); the anonymous row stays, archived,
+    #: so coverage counts and match history keep adding up, and can no longer be edited.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
@@ -217,6 +223,27 @@ class Person(db.Model):
     @property
     def interest_keys(self):
         return [i.interest_key for i in self.interests]
+
+    @property
+    def display_name(self):
+        """The name staff see: a neutral placeholder in the viewer's language once the person is erased."""
+        if self.erased_at is not None:
+            return _("Erased person #%(id)s", id=self.id)
+        return self.full_name
+
+    @property
+    def may_contact(self):
+        """Whether the programme may write to or call this person: not erased, and their latest contact consent is yes.
+
+        The one rule every e-mail to a person (matches, check-ins, activities,
+        recruitment) and the manager's "call" list asks.
+        """
+        return self.erased_at is None and self.consents_to_contact
+
+    @property
+    def contact_email(self):
+        """The address to e-mail this person at, or None when there is none or they may not be contacted."""
+        return self.email if self.may_contact else None
 
     def current_consent(self, purpose):
         """Return the latest consent record for `purpose`, or None."""

@@ -93,9 +93,19 @@ def _kind(plural):
     return KINDS.get(plural) or abort(404)
 
 
-def _get_person(person_id):
+def get_person(person_id):
+    """The person, if the current user may see their data (404 or 403 otherwise); also for privacy's pages."""
     person = db.session.get(Person, person_id) or abort(404)
     require_municipality(person.municipality_code, personal_data=True)
+    return person
+
+
+def get_editable_person(person_id):
+    """The person for a page that changes their record; an erased person's record is read-only."""
+    person = get_person(person_id)
+    if person.erased_at is not None:
+        flash(_("This person's data has been erased; the record can no longer be changed."), "warning")
+        abort(redirect(url_for("people.detail", person_id=person.id)))
     return person
 
 
@@ -174,7 +184,7 @@ def _flash_saved(person, unmatched):
 
 @bp.route("/<int:person_id>")
 def detail(person_id):
-    person = _get_person(person_id)
+    person = get_person(person_id)
     record_viewed(current_user, person)
     db.session.commit()
     return render_template(
@@ -205,7 +215,7 @@ def _applicant_duplicates(person):
 
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
 def edit(person_id):
-    person = _get_person(person_id)
+    person = get_editable_person(person_id)
     form = EDIT_FORMS[person.kind](obj=person, municipalities=municipalities_for(current_user))
     if request.method == "GET":
         _fill_edit_form(form, person)
@@ -238,7 +248,7 @@ def _fill_edit_form(form, person):
 
 @bp.post("/<int:person_id>/status")
 def change_status(person_id):
-    person = _get_person(person_id)
+    person = get_editable_person(person_id)
     form = StatusForm(person=person)
     if form.validate_on_submit():
         try:
@@ -255,7 +265,7 @@ def change_status(person_id):
 
 @bp.post("/<int:person_id>/consent")
 def consent(person_id):
-    person = _get_person(person_id)
+    person = get_editable_person(person_id)
     form = ConsentForm()
     if form.validate_on_submit():
         services.record_consent(
@@ -268,7 +278,7 @@ def consent(person_id):
 
 @bp.route("/<int:person_id>/archive", methods=["GET", "POST"])
 def archive(person_id):
-    person = _get_person(person_id)
+    person = get_editable_person(person_id)
     reason = services.held_reason(person) if person.archived_at is None else None
     if reason:
         flash(reason, "warning")
@@ -348,7 +358,7 @@ ACCESS_FILES = {"json": ("application/json", access.as_json), "html": ("text/htm
 @bp.route("/<int:person_id>/data.<any(json, html):data_format>", methods=["GET", "POST"])
 def data(person_id, data_format):
     """A person's complete data in their language, for them (right of access and portability)."""
-    person = _get_person(person_id)
+    person = get_person(person_id)
     form = ExportReasonForm()
     if not form.validate_on_submit():
         return _reason_page(_("Download all data about this person"), url_for("people.detail", person_id=person.id))
@@ -419,7 +429,7 @@ def confirm_import(plural):
 @bp.route("/<int:person_id>/merge")
 def merge_candidates(person_id):
     """Choose the record to merge into this one: likely duplicates first, or search."""
-    person = _get_person(person_id)
+    person = get_editable_person(person_id)
     duplicates = find_duplicates(
         person.kind, person.municipality_code, person.full_name, person.latin_name,
         person.birth_year, person.phone, person.email, exclude_id=person.id,
@@ -437,7 +447,7 @@ def merge_candidates(person_id):
 @bp.route("/<int:person_id>/merge/<int:other_id>", methods=["GET", "POST"])
 def merge(person_id, other_id):
     """Confirm, then fold the other record into this one."""
-    person, other = _get_person(person_id), _get_person(other_id)
+    person, other = get_editable_person(person_id), get_editable_person(other_id)
     if person.kind != other.kind or person.id == other.id:
         abort(404)
     form = ConfirmForm()

@@ -179,6 +179,8 @@ def _add_consent(person, purpose, given, method, user):
         person.consents_to_matching = bool(given)
     elif purpose == ConsentPurpose.STATISTICS:
         person.consents_to_statistics = bool(given)
+    elif purpose == ConsentPurpose.CONTACT:
+        person.consents_to_contact = bool(given)
     person.consents.insert(
         0,
         Consent(
@@ -206,9 +208,9 @@ def update_own_availability(volunteer, slots, capacity, paused, user):
     (an open match): then the manager decides.
     """
     if paused and volunteer.status in (VolunteerStatus.AVAILABLE, VolunteerStatus.MATCHED, VolunteerStatus.FULL):
-        change_status(volunteer, VolunteerStatus.PAUSED, user, _managers_note(_l("Paused new matches on their own page.")))
+        change_status(volunteer, VolunteerStatus.PAUSED, user, managers_note(_l("Paused new matches on their own page.")))
     elif not paused and volunteer.status == VolunteerStatus.PAUSED:
-        change_status(volunteer, VolunteerStatus.AVAILABLE, user, _managers_note(_l("Open to new matches again.")))
+        change_status(volunteer, VolunteerStatus.AVAILABLE, user, managers_note(_l("Open to new matches again.")))
     changed = [f"available_{slot}" for slot in AVAILABILITY_TITLES if (slot in slots) != (slot in volunteer.availability)]
     if capacity != volunteer.capacity:
         changed.append("capacity")
@@ -217,11 +219,11 @@ def update_own_availability(volunteer, slots, capacity, paused, user):
             setattr(volunteer, f"available_{slot}", slot in slots)
         volunteer.capacity = capacity
         set_status(volunteer, volunteer.status, user,
-                   _managers_note(_l("Changed when they are free or how many friends they take.")))
+                   managers_note(_l("Changed when they are free or how many friends they take.")))
         record(user, AuditAction.CHANGED, volunteer.id, changed)
 
 
-def _managers_note(message):
+def managers_note(message):
     """A note for the status history, written in the programme's language, not the volunteer's."""
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         return str(message)
@@ -237,7 +239,8 @@ def archive(person, user):
 
 
 def restore(person, user):
-    """Bring an archived person back into the lists with their initial status."""
+    """Bring an archived person back into the lists; refused while a feature holds them (an erased person)."""
+    _refuse_if_held(person)
     person.archived_at = None
     _add_status(person, INITIAL_STATUS[person.kind], user)
     db.session.flush()

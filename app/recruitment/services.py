@@ -54,6 +54,6 @@ def decline(volunteer, user, reason):
 
 
 def _mail(volunteer, template, **context):
-    if not volunteer.email:
+    if not volunteer.contact_email:
         return
-    queue_mail(volunteer.email, template, volunteer.message_locale, volunteer=volunteer, **context)
+    queue_mail(volunteer.contact_email, template, volunteer.message_locale, volunteer=volunteer, **context)

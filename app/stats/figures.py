@@ -14,7 +14,7 @@ speak) is computed only from people whose latest answer to "anonymous
 statistics" is yes (`Person.consents_to_statistics`, kept in step with it).
 """
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -24,7 +24,7 @@ from app.matches.candidates import matchable
 from app.matches.models import OPEN_STATUSES, Match
 from app.municipalities.models import Municipality, Region
 from app.people.models import PersonLanguage, Refugee, RefugeeStatus, Volunteer
-from app.timeutil import LOCAL_ZONE, add_years
+from app.timeutil import add_years, start_of_day
 
 #: Counts from 1 to SMALL_COUNT are shown as "<5", so no one can be singled out.
 SMALL_COUNT = 4
@@ -51,11 +51,6 @@ _STATUS_RANK = ("no_contact", "terminated", "expired", "in_dialogue", "signed")
 def suppress(count):
     """Return `count`, or "<5" when it is 1 to 4; the one rule for pages, CSV and JSON."""
     return SUPPRESSED if 1 <= count <= SMALL_COUNT else count
-
-
-def start_of_day(day):
-    """The instant at which `day` begins in Denmark (midnight in Copenhagen, not UTC)."""
-    return datetime.combine(day, time(), LOCAL_ZONE)
 
 
 @dataclass
