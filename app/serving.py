@@ -17,7 +17,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from flask import current_app, request
+from flask import current_app, make_response, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -127,13 +127,29 @@ def revalidated(response, weak_etag):
     """Answer with 304 Not Modified when the browser's copy (by `weak_etag`) still says the same.
 
     Only for GET responses that hold no CSRF token and nothing one visitor
-    must not see of another's: the public calendars. (Every HTML page holds
-    the language menu's CSRF token, signed with the time it was made; a
-    browser's old copy could carry an expired one.) The ETag is weak: it
-    hashes what the body says, leaving out what changes on every request (a
-    calendar's generation time). The file is still built; the network is
-    spared, and a calendar app polling a feed gets 304s.
+    must not see of another's: the public calendars and `public_page`s. (A
+    form's CSRF token is signed with the time it was made; a browser's old
+    copy could carry an expired one.) The ETag is weak: it hashes what the
+    body says, leaving out what changes on every request (a calendar's
+    generation time). The body is still built; the network is spared, and
+    a calendar app polling a feed gets 304s. Caches keep a copy per
+    language: the page's language comes from the cookie or Accept-Language.
     """
     response.set_etag(weak_etag, weak=True)
     response.cache_control.no_cache = True
+    response.vary.update(("Cookie", "Accept-Language"))
     return response.make_conditional(request)
+
+
+def public_page(body):
+    """Answer a visitor's page with an ETag, so a browser's copy is revalidated (304) while it reads the same.
+
+    Only for a visitor who is not logged in (whose pages are ``no-store``)
+    and only when the page holds no form token: the activity list and an
+    activity page without a sign-up form. Pages with a form (the
+    application, a sign-up) are always sent whole.
+    """
+    response = make_response(body)
+    if current_user.is_authenticated or b'name="csrf_token"' in response.get_data():
+        return response
+    return revalidated(response, content_hash(response.get_data()))

@@ -13,6 +13,7 @@ from app.events.models import Activity, ActivitySeries, SignUp, Venue
 from app.events.services import ActivityDetails, EventError
 from app.extensions import db
 from app.timeutil import LOCAL_ZONE, now_utc
+from tests.conftest import html_root
 
 TWO_HOURS = timedelta(hours=2)
 
@@ -279,6 +280,43 @@ def test_the_public_list_pages_and_has_an_empty_state(client, app, make_activity
         assert second.count('<li class="border rounded') == 1
     finally:
         app.config["PER_PAGE"] = 25
+
+
+def test_the_public_list_shows_a_new_sign_up_at_once(client, make_activity):
+    activity = make_activity(capacity=4)
+    assert "4 seats left" in client.get("/activities?lang=en").get_data(as_text=True)
+    services.sign_up(activity.id, seats=3, contact=("Visitor", "+4511000001", None))
+    db.session.commit()
+    assert "1 seat left" in client.get("/activities?lang=en").get_data(as_text=True)
+    services.sign_up(activity.id, seats=1, contact=("Visitor", "+4511000002", None))
+    db.session.commit()
+    assert "Full – join the waitlist" in client.get("/activities?lang=en").get_data(as_text=True)
+
+
+def test_a_visitors_browser_revalidates_the_public_list_and_is_told_when_it_changed(client, make_activity, login_as):
+    activity = make_activity(capacity=4)
+    first = client.get("/activities?lang=en")
+    assert first.headers["ETag"].startswith('W/"') and "no-cache" in first.headers["Cache-Control"]
+    assert {"Cookie", "Accept-Language"} <= set(first.headers["Vary"].replace(" ", "").split(","))
+    again = client.get("/activities?lang=en", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    services.sign_up(activity.id, seats=1, contact=("Visitor", "+4511000001", None))
+    db.session.commit()
+    changed = client.get("/activities?lang=en", headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and "3 seats left" in changed.get_data(as_text=True)
+    login_as(Role.REFUGEE)
+    mine = client.get("/activities?lang=en", headers={"If-None-Match": first.headers["ETag"]})
+    assert mine.status_code == 200 and "ETag" not in mine.headers and mine.headers["Cache-Control"] == "no-store"
+
+
+def test_a_visitor_switches_language_with_links_that_keep_the_filters(client, make_activity):
+    make_activity()
+    page = client.get("/activities?category=language_cafe").get_data(as_text=True)
+    assert 'action="/language"' not in page
+    assert 'href="/activities?category=language_cafe&amp;lang=ar"' in page
+    arabic = client.get("/activities?category=language_cafe&lang=ar")
+    assert html_root(arabic) == ("ar", "rtl")
+    assert html_root(client.get("/activities")) == ("ar", "rtl")
 
 
 def test_an_activity_page_says_which_language_it_is_shown_in(client, make_activity):

@@ -56,7 +56,7 @@ from app.permissions import (
     scope_to_user,
 )
 from app.signing import LinkError
-from app.serving import content_hash, revalidated
+from app.serving import content_hash, public_page, revalidated
 from app.timeutil import now_utc, today_local
 
 bp = Blueprint("events", __name__)
@@ -148,7 +148,7 @@ def index():
                         current_app.config["PER_PAGE"], municipality=chosen["municipality"], venue=chosen["venue"],
                         category=chosen["category"], audience=chosen["audience"], window=chosen["date"],
                         today=today_local())
-    return render_template("events/index.html", page=page, form=form, filtered=any(chosen.values()))
+    return public_page(render_template("events/index.html", page=page, form=form, filtered=any(chosen.values())))
 
 
 def _render_activity(activity, form=None):
@@ -175,7 +175,7 @@ def _render_activity(activity, form=None):
 
 @bp.get("/activities/<int:activity_id>")
 def show(activity_id):
-    return _render_activity(_activity(activity_id))
+    return public_page(_render_activity(_activity(activity_id)))
 
 
 @bp.post("/activities/<int:activity_id>/sign-up")
