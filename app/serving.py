@@ -14,10 +14,12 @@ browser or a proxy.
 """
 import hashlib
 import os
-from functools import lru_cache
+import time
+from functools import lru_cache, wraps
 from pathlib import Path
 
-from flask import current_app, make_response, request
+from flask import current_app, make_response, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -153,3 +155,38 @@ def public_page(body):
     if current_user.is_authenticated or b'name="csrf_token"' in response.get_data():
         return response
     return revalidated(response, content_hash(response.get_data()))
+
+
+#: (path with query, language) -> (monotonic expiry, body) of a page as a visitor gets it; emptied when full.
+_visitor_pages = {}
+VISITOR_PAGE_CACHE_SIZE = 1024
+
+
+def cached_for_visitors(view):
+    """Give visitors a page this worker rendered in the last PUBLIC_PAGE_CACHE_SECONDS, if it holds no form token.
+
+    A public page opened by many (the activity list) is the same for every
+    visitor asking for the same address in the same language: it is built
+    at most once per few seconds per worker, so a rush of visitors costs
+    little more than serving bytes. Logged-in users, a visitor with a
+    message waiting (flash), and pages holding a CSRF token (a sign-up form)
+    are always rendered. Seat counts shown to visitors can be that many
+    seconds old; signing up counts seats under a row lock regardless.
+    """
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        seconds = current_app.config["PUBLIC_PAGE_CACHE_SECONDS"]
+        if not seconds or current_user.is_authenticated or "_flashes" in session:
+            return view(*args, **kwargs)
+        key = (request.full_path, str(get_locale()))
+        expires, body = _visitor_pages.get(key, (0, None))
+        if body is not None and time.monotonic() < expires:
+            return public_page(body)
+        response = make_response(view(*args, **kwargs))
+        if response.status_code == 200 and b'name="csrf_token"' not in response.get_data():
+            if len(_visitor_pages) >= VISITOR_PAGE_CACHE_SIZE:
+                _visitor_pages.clear()
+            _visitor_pages[key] = (time.monotonic() + seconds, response.get_data())
+        return response
+
+    return wrapper

@@ -11,6 +11,7 @@ from app.auth.models import Role
 from app.events import services
 from app.events.models import Activity, ActivitySeries, SignUp, Venue
 from app.events.services import ActivityDetails, EventError
+from app import serving
 from app.extensions import db
 from app.timeutil import LOCAL_ZONE, now_utc
 from tests.conftest import html_root
@@ -307,6 +308,23 @@ def test_a_visitors_browser_revalidates_the_public_list_and_is_told_when_it_chan
     login_as(Role.REFUGEE)
     mine = client.get("/activities?lang=en", headers={"If-None-Match": first.headers["ETag"]})
     assert mine.status_code == 200 and "ETag" not in mine.headers and mine.headers["Cache-Control"] == "no-store"
+
+
+def test_visitors_share_a_list_rendered_in_the_last_seconds_and_logged_in_users_never_do(
+        client, app, make_activity, login_as, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_PAGE_CACHE_SECONDS", 60)
+    monkeypatch.setattr(serving, "_visitor_pages", {})
+    activity = make_activity(capacity=4)
+    assert "4 seats left" in client.get("/activities?lang=en").get_data(as_text=True)
+    services.sign_up(activity.id, seats=1, contact=("Visitor", "+4511000001", None))
+    db.session.commit()
+    assert "4 seats left" in client.get("/activities?lang=en").get_data(as_text=True)
+    assert "3 seats left" in client.get("/activities?lang=en&category=language_cafe").get_data(as_text=True)
+    login_as(Role.REFUGEE)
+    assert "3 seats left" in client.get("/activities?lang=en").get_data(as_text=True)
+    serving._visitor_pages.clear()  # the seconds have passed
+    client.post("/auth/logout")
+    assert "3 seats left" in client.get("/activities?lang=en").get_data(as_text=True)
 
 
 def test_a_visitor_switches_language_with_links_that_keep_the_filters(client, make_activity):

@@ -56,7 +56,7 @@ from app.permissions import (
     scope_to_user,
 )
 from app.signing import LinkError
-from app.serving import content_hash, public_page, revalidated
+from app.serving import cached_for_visitors, content_hash, public_page, revalidated
 from app.timeutil import now_utc, today_local
 
 bp = Blueprint("events", __name__)
@@ -138,6 +138,7 @@ def _status_message(record):
 
 
 @bp.get("/activities")
+@cached_for_visitors
 def index():
     """The public list of coming dates, filtered by a plain GET form."""
     municipalities = db.session.execute(sa.select(Municipality.code, Municipality.name).order_by(Municipality.name)).all()
@@ -174,6 +175,7 @@ def _render_activity(activity, form=None):
 
 
 @bp.get("/activities/<int:activity_id>")
+@cached_for_visitors
 def show(activity_id):
     return public_page(_render_activity(_activity(activity_id)))
 
