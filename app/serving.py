@@ -18,9 +18,10 @@ import time
 from functools import lru_cache, wraps
 from pathlib import Path
 
-from flask import current_app, make_response, request, session
+from flask import current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from werkzeug.security import safe_join
@@ -160,33 +161,42 @@ def public_page(body):
 #: (path with query, language) -> (monotonic expiry, body) of a page as a visitor gets it; emptied when full.
 _visitor_pages = {}
 VISITOR_PAGE_CACHE_SIZE = 1024
+#: Where a cached page had its visitor's CSRF token; each visitor gets their own put back.
+TOKEN_MARK = b"\x00csrf-token\x00"
 
 
 def cached_for_visitors(view):
-    """Give visitors a page this worker rendered in the last PUBLIC_PAGE_CACHE_SECONDS, if it holds no form token.
+    """Give visitors a GET page this worker rendered in the last PUBLIC_PAGE_CACHE_SECONDS, with their own token.
 
-    A public page opened by many (the activity list) is the same for every
-    visitor asking for the same address in the same language: it is built
-    at most once per few seconds per worker, so a rush of visitors costs
-    little more than serving bytes. Logged-in users, a visitor with a
-    message waiting (flash), and pages holding a CSRF token (a sign-up form)
-    are always rendered. Seat counts shown to visitors can be that many
-    seconds old; signing up counts seats under a row lock regardless.
+    A public page (the activity list, an activity page, the application
+    form) reads the same for every visitor asking for the same address in
+    the same language, but for the CSRF token of its form: the page is
+    built at most once per few seconds per worker, and each visitor gets it
+    with a token made for their own session, so a rush of visitors costs
+    little more than serving bytes. Logged-in users and a visitor with a
+    message waiting (flash) always get a page rendered for them. Seat
+    counts shown to visitors can be that many seconds old; signing up
+    counts seats under a row lock regardless.
     """
     @wraps(view)
     def wrapper(*args, **kwargs):
         seconds = current_app.config["PUBLIC_PAGE_CACHE_SECONDS"]
-        if not seconds or current_user.is_authenticated or "_flashes" in session:
+        if not seconds or request.method != "GET" or current_user.is_authenticated or "_flashes" in session:
             return view(*args, **kwargs)
         key = (request.full_path, str(get_locale()))
         expires, body = _visitor_pages.get(key, (0, None))
         if body is not None and time.monotonic() < expires:
+            if TOKEN_MARK in body:
+                body = body.replace(TOKEN_MARK, generate_csrf().encode())
             return public_page(body)
         response = make_response(view(*args, **kwargs))
-        if response.status_code == 200 and b'name="csrf_token"' not in response.get_data():
+        if response.status_code == 200:
+            body = response.get_data()
+            if token := g.get("csrf_token"):
+                body = body.replace(token.encode(), TOKEN_MARK)
             if len(_visitor_pages) >= VISITOR_PAGE_CACHE_SIZE:
                 _visitor_pages.clear()
-            _visitor_pages[key] = (time.monotonic() + seconds, response.get_data())
+            _visitor_pages[key] = (time.monotonic() + seconds, body)
         return response
 
     return wrapper

@@ -1,5 +1,6 @@
 """Activities: series across daylight saving, texts in several languages, seats, waitlist, calendars, pages."""
 import email
+import re
 import email.policy
 import threading
 from datetime import date, time, timedelta
@@ -325,6 +326,23 @@ def test_visitors_share_a_list_rendered_in_the_last_seconds_and_logged_in_users_
     serving._visitor_pages.clear()  # the seconds have passed
     client.post("/auth/logout")
     assert "3 seats left" in client.get("/activities?lang=en").get_data(as_text=True)
+
+
+def test_a_cached_activity_page_gives_each_visitor_a_token_of_their_own(app, make_activity, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_PAGE_CACHE_SECONDS", 60)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    monkeypatch.setattr(serving, "_visitor_pages", {})
+    activity = make_activity(capacity=4)
+    first, second = app.test_client(), app.test_client()
+    tokens = []
+    for visitor in (first, second):
+        page = visitor.get(f"/activities/{activity.id}?lang=en").get_data(as_text=True)
+        tokens.append(re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1))
+    assert tokens[0] != tokens[1] and len(serving._visitor_pages) == 1
+    response = second.post(f"/activities/{activity.id}/sign-up?lang=en", data={
+        "csrf_token": tokens[1], "name": "Second Visitor", "phone": "+4511000009", "extra": "0"})
+    assert response.status_code == 302 and "/activities/sign-ups/" in response.headers["Location"]
+    assert db.session.scalar(sa.select(SignUp.contact_name).where(SignUp.activity_id == activity.id)) == "Second Visitor"
 
 
 def test_a_visitor_switches_language_with_links_that_keep_the_filters(client, make_activity):
