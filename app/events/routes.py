@@ -41,7 +41,7 @@ from app.events.forms import (
 from app.events.models import CATEGORIES, Activity, SignUp, SignUpStatus, Venue, text_for
 from app.events.queries import listed_dates, seats_taken_by_activity, upcoming_query
 from app.events.services import EventError
-from app.extensions import MAX_PAGE, db
+from app.extensions import db, requested_page
 from app.limits import allow
 from app.forms import ConfirmForm, select_html
 from app.municipalities.models import Municipality
@@ -141,14 +141,14 @@ def _status_message(record):
 @cached_for_visitors
 def index():
     """The public list of coming dates, filtered by a plain GET form."""
-    municipalities = db.session.execute(sa.select(Municipality.code, Municipality.name).order_by(Municipality.name)).all()
+    municipalities = db.session.execute(
+        sa.select(Municipality.code, Municipality.name).order_by(Municipality.name)).all()
     venues = db.session.execute(sa.select(Venue.id, Venue.name).order_by(Venue.name)).all()
     form = FilterForm(municipalities, venues)
     chosen = {name: form.chosen(name) or None for name in ("municipality", "venue", "category", "date", "audience")}
-    page = listed_dates(min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE),
-                        current_app.config["PER_PAGE"], municipality=chosen["municipality"], venue=chosen["venue"],
-                        category=chosen["category"], audience=chosen["audience"], window=chosen["date"],
-                        today=today_local())
+    page = listed_dates(requested_page(), current_app.config["PER_PAGE"], municipality=chosen["municipality"],
+                        venue=chosen["venue"], category=chosen["category"], audience=chosen["audience"],
+                        window=chosen["date"], today=today_local())
     return public_page(render_template("events/index.html", page=page, form=form, filtered=any(chosen.values())))
 
 
