@@ -25,9 +25,10 @@ production has them (``memory://``, per worker): the clients send no form
 the limiter counts but right passwords, and a 429 would be counted apart.
 
 Environment: ``LOAD_CLIENTS`` (50), ``LOAD_SECONDS`` (60),
-``LOAD_COMPARE_SECONDS`` (20), ``GUNICORN_WORKERS`` and ``GUNICORN_THREADS``
-(gunicorn.conf.py's defaults), ``LOAD_LOG`` (gunicorn's log, in a temporary
-folder by default). Traffic goes to 127.0.0.1 only.
+``LOAD_COMPARE_SECONDS`` (20), ``LOAD_WARM_UP_SECONDS`` (5),
+``GUNICORN_WORKERS`` and ``GUNICORN_THREADS`` (gunicorn.conf.py's
+defaults), ``LOAD_LOG`` (gunicorn's log, in a temporary folder by
+default). Traffic goes to 127.0.0.1 only.
 """
 import asyncio
 import os
