@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app
 
-.PHONY: run test test-sqlite test-postgres bench install system-deps translations extract-messages
+.PHONY: run test test-sqlite test-postgres bench load install system-deps translations extract-messages
 
 $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -45,6 +45,11 @@ bench: translations
 	$(BIN)/python -m bench.bench_people
 	$(BIN)/python -m bench.bench_stats
 	$(BIN)/python -m bench.bench_pages
+
+## make load: gunicorn as in production on a throwaway PostgreSQL, 50 clients for 60 s (not part of make test)
+## (LOAD_CLIENTS, LOAD_SECONDS, LOAD_COMPARE_SECONDS for a shorter run)
+load: translations
+	scripts/with-postgres.sh $(BIN)/python -m bench.load
 
 ## make extract-messages: refresh the catalogs after adding or changing strings
 extract-messages: install

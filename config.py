@@ -113,6 +113,12 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     #: Largest request body a public form (volunteer application, sign-up, login, check-in) accepts.
     PUBLIC_FORM_MAX_BYTES = int(os.environ.get("PUBLIC_FORM_MAX_BYTES", 64 * 1024))
+    #: Seconds each web worker keeps the public open data (/coverage.json, .csv) it computed for a day;
+    #: the figures are grouped SQL over the whole country. 0 computes them for every request.
+    OPEN_DATA_CACHE_SECONDS = int(os.environ.get("OPEN_DATA_CACHE_SECONDS", 300))
+    #: Seconds each web worker serves a visitor's public page without a form (the activity list) as it
+    #: last rendered it; seat counts visitors see may be that old. 0 renders every request.
+    PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", 2))
     #: `flask demo seed` writes accounts with a public password; never allowed in production.
     DEMO_DATA_ALLOWED = True
 
@@ -137,6 +143,8 @@ class TestingConfig(Config):
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
+    OPEN_DATA_CACHE_SECONDS = 0
+    PUBLIC_PAGE_CACHE_SECONDS = 0
     MAIL_SERVER = None
     SCHEDULER_ENABLED = False
     SERVER_NAME = "localhost"

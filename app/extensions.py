@@ -26,8 +26,13 @@ class Database(SQLAlchemy):
 
     def paginate(self, select, *, page=None, **kwargs):
         if page is None:
-            page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+            page = requested_page()
         return super().paginate(select, page=page, **kwargs)
+
+
+def requested_page():
+    """The request's ?page=, from 1 to MAX_PAGE whatever was sent."""
+    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
 
 
 db = Database(metadata=MetaData(naming_convention=NAMING_CONVENTION))

@@ -17,7 +17,8 @@ from functools import partial
 
 import flask_wtf
 import wtforms
-from flask_babel import get_translations, lazy_gettext as _l
+from flask_babel import get_locale, get_translations, lazy_gettext as _l
+from markupsafe import Markup
 from wtforms import PasswordField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, ValidationError
@@ -69,6 +70,29 @@ class Form(wtforms.Form):
 def options(pairs):
     """Turn (value, label) pairs into the SelectChoice objects WTForms wants."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+#: (locale, field id, chosen value, choices, attributes) -> a select field's HTML; emptied when full.
+_selects = {}
+SELECT_CACHE_SIZE = 1024
+
+
+def select_html(field, **attrs):
+    """Return a select field's HTML, rendered once per locale, choices, chosen value and attributes.
+
+    A filter's select (98 municipalities, every place) reads the same for
+    every visitor who chose the same; WTForms' escaping of each option was
+    most of the public activity list's time. The key holds everything the
+    HTML is made of, so a renamed or added choice renders anew.
+    """
+    choices = tuple((str(c.value), str(c.label)) for c in field.choices)
+    key = (str(get_locale()), field.id, str(field.data), choices, tuple(sorted(attrs.items())))
+    html = _selects.get(key)
+    if html is None:
+        if len(_selects) >= SELECT_CACHE_SIZE:
+            _selects.clear()
+        html = _selects[key] = Markup(field(**attrs))
+    return html
 
 
 def required():

@@ -14,11 +14,14 @@ browser or a proxy.
 """
 import hashlib
 import os
-from functools import lru_cache
+import time
+from functools import lru_cache, wraps
 from pathlib import Path
 
-from flask import current_app, request
+from flask import current_app, g, make_response, request, session
+from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from werkzeug.security import safe_join
@@ -127,13 +130,73 @@ def revalidated(response, weak_etag):
     """Answer with 304 Not Modified when the browser's copy (by `weak_etag`) still says the same.
 
     Only for GET responses that hold no CSRF token and nothing one visitor
-    must not see of another's: the public calendars. (Every HTML page holds
-    the language menu's CSRF token, signed with the time it was made; a
-    browser's old copy could carry an expired one.) The ETag is weak: it
-    hashes what the body says, leaving out what changes on every request (a
-    calendar's generation time). The file is still built; the network is
-    spared, and a calendar app polling a feed gets 304s.
+    must not see of another's: the public calendars and `public_page`s. (A
+    form's CSRF token is signed with the time it was made; a browser's old
+    copy could carry an expired one.) The ETag is weak: it hashes what the
+    body says, leaving out what changes on every request (a calendar's
+    generation time). The body is still built; the network is spared, and
+    a calendar app polling a feed gets 304s. Caches keep a copy per
+    language: the page's language comes from the cookie or Accept-Language.
     """
     response.set_etag(weak_etag, weak=True)
     response.cache_control.no_cache = True
+    response.vary.update(("Cookie", "Accept-Language"))
     return response.make_conditional(request)
+
+
+def public_page(body):
+    """Answer a visitor's page with an ETag, so a browser's copy is revalidated (304) while it reads the same.
+
+    Only for a visitor who is not logged in (whose pages are ``no-store``)
+    and only when the page holds no form token: the activity list and an
+    activity page without a sign-up form. Pages with a form (the
+    application, a sign-up) are always sent whole.
+    """
+    response = make_response(body)
+    if current_user.is_authenticated or b'name="csrf_token"' in response.get_data():
+        return response
+    return revalidated(response, content_hash(response.get_data()))
+
+
+#: (path with query, language) -> (monotonic expiry, body) of a page as a visitor gets it; emptied when full.
+_visitor_pages = {}
+VISITOR_PAGE_CACHE_SIZE = 1024
+#: Where a cached page had its visitor's CSRF token; each visitor gets their own put back.
+TOKEN_MARK = b"\x00csrf-token\x00"
+
+
+def cached_for_visitors(view):
+    """Give visitors a GET page this worker rendered in the last PUBLIC_PAGE_CACHE_SECONDS, with their own token.
+
+    A public page (the activity list, an activity page, the application
+    form) reads the same for every visitor asking for the same address in
+    the same language, but for the CSRF token of its form: the page is
+    built at most once per few seconds per worker, and each visitor gets it
+    with a token made for their own session, so a rush of visitors costs
+    little more than serving bytes. Logged-in users and a visitor with a
+    message waiting (flash) always get a page rendered for them. Seat
+    counts shown to visitors can be that many seconds old; signing up
+    counts seats under a row lock regardless.
+    """
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        seconds = current_app.config["PUBLIC_PAGE_CACHE_SECONDS"]
+        if not seconds or request.method != "GET" or current_user.is_authenticated or "_flashes" in session:
+            return view(*args, **kwargs)
+        key = (request.full_path, str(get_locale()))
+        expires, body = _visitor_pages.get(key, (0, None))
+        if body is not None and time.monotonic() < expires:
+            if TOKEN_MARK in body:
+                body = body.replace(TOKEN_MARK, generate_csrf().encode())
+            return public_page(body)
+        response = make_response(view(*args, **kwargs))
+        if response.status_code == 200:
+            body = response.get_data()
+            if token := g.get("csrf_token"):
+                body = body.replace(token.encode(), TOKEN_MARK)
+            if len(_visitor_pages) >= VISITOR_PAGE_CACHE_SIZE:
+                _visitor_pages.clear()
+            _visitor_pages[key] = (time.monotonic() + seconds, body)
+        return response
+
+    return wrapper

@@ -3,14 +3,14 @@
 The whole request through the test client (server time, no network): the
 suggestions page for one refugee with 1,000 and 5,000 volunteers in the
 municipality, and the batch preview of 2,000 waiting refugees × 3,000
-volunteers with its exclusion summary, and the public application form
-and activity list. People are drawn by bench_matching's
+volunteers with its exclusion summary, and the public application form,
+activity list (a full page of 25 dates) and an activity page. People are drawn by bench_matching's
 seeded generator and inserted in bulk into a throwaway SQLite file (or
 TEST_DATABASE_URL); how they got there is not what is measured.
 """
 import os
 import tempfile
-from datetime import date
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import flask_migrate
@@ -18,13 +18,16 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.auth.models import Role, User
+from app.events import services
+from app.events.models import Venue
+from app.events.services import ActivityDetails
 from app.extensions import db
 from app.interests import interests
 from app.municipalities.models import Municipality
 from app.municipalities.refdata import load_reference_data
 from app.people.models import Person, PersonInterest, PersonLanguage
 from app.people.names import name_key
-from app.timeutil import now_utc
+from app.timeutil import now_utc, today_local
 from bench.bench_matching import People
 from bench.bench_people import report, timed
 
@@ -34,7 +37,9 @@ SUGGESTION_VOLUNTEERS = (1_000, 5_000)
 BATCH_REFUGEES, BATCH_VOLUNTEERS = 2_000, 3_000
 TARGETS = {"suggestions": 0.100, "batch": 2.0, "public": 0.003}
 #: Measured before on this machine (issue 12), for the ratios.
-BEFORE = {"suggestions 1,000": 0.213, "suggestions 5,000": 1.2, "/volunteer": 0.015}
+BEFORE = {"suggestions 1,000": 0.213, "suggestions 5,000": 1.2, "/volunteer": 0.015, "/activities": 0.0186}
+#: Coming dates for the public list: its first page is full (PER_PAGE 25).
+PUBLIC_DATES = 30
 
 
 def insert(candidates, kind, municipality):
@@ -126,11 +131,28 @@ def bench_batch(app, people):
     report("batch preview with exclusion summary", timed(lambda: get(client, path), repeat=3), TARGETS["batch"])
 
 
+def add_dates(count):
+    """A Welcome House with `count` coming dates of a few seats, some taken: a full first page of the list."""
+    venue = Venue(municipality_code=BATCH_MUNICIPALITY, name="Velkomsthuset", address="Gade 1", postcode="2200")
+    db.session.add(venue)
+    db.session.flush()
+    today = today_local()
+    for n in range(count):
+        details = ActivityDetails(venue.id, "language_cafe", {"da": (f"Sprogcafé {n}", None), "ar": ("مقهى اللغة", None)},
+                                  capacity=5 + n % 10, languages=["da", "ar", "en"])
+        activity = services.create_activity(details, today + timedelta(days=1 + n), time(17), timedelta(hours=2))
+        services.sign_up(activity.id, seats=1 + n % 3, contact=("Bench", "+4511000000", None))
+    db.session.commit()
+    return activity.id
+
+
 def bench_public(app):
     """Time the public pages a visitor opens, without any HTTP cache (median of 50)."""
+    with app.app_context():
+        last = add_dates(PUBLIC_DATES)
     client = app.test_client()
-    print("\nPublic pages (whole request, no cache, median of 50):")
-    for path in ("/volunteer", "/activities"):
+    print(f"\nPublic pages (whole request, no cache, median of 50; a list of {PUBLIC_DATES} dates):")
+    for path in ("/volunteer", "/activities", f"/activities/{last}"):
         get(client, path)
         seconds = timed(lambda: get(client, path), repeat=50)  # noqa: B023
         report(path, seconds, TARGETS["public"])

@@ -158,6 +158,25 @@ def test_counts_from_1_to_4_are_shown_as_under_5_in_pages_csv_and_json(client, l
     assert "<5" in exported and ",3," not in exported
 
 
+def test_open_data_is_computed_once_per_cache_period_and_revalidated(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "OPEN_DATA_CACHE_SECONDS", 300)
+    monkeypatch.setitem(app.extensions, "open_data", {})
+    sign(751)
+    friendship(751)
+    db.session.commit()
+    first = client.get("/coverage.json")
+    assert first.get_json()["national"]["operating"] == 1
+    sign(101)
+    friendship(101)
+    db.session.commit()
+    kept = client.get("/coverage.json")
+    assert kept.data == first.data and kept.headers["ETag"] == first.headers["ETag"]
+    assert client.get("/coverage.json", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert client.get("/coverage.csv").get_data(as_text=True).startswith("code,")
+    app.extensions["open_data"].clear()  # the period is over
+    assert client.get("/coverage.json").get_json()["national"]["operating"] == 2
+
+
 def test_the_open_data_contract(client):
     sign(751)
     friendship(751)

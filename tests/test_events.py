@@ -1,5 +1,6 @@
 """Activities: series across daylight saving, texts in several languages, seats, waitlist, calendars, pages."""
 import email
+import re
 import email.policy
 import threading
 from datetime import date, time, timedelta
@@ -11,8 +12,10 @@ from app.auth.models import Role
 from app.events import services
 from app.events.models import Activity, ActivitySeries, SignUp, Venue
 from app.events.services import ActivityDetails, EventError
+from app import serving
 from app.extensions import db
 from app.timeutil import LOCAL_ZONE, now_utc
+from tests.conftest import html_root
 
 TWO_HOURS = timedelta(hours=2)
 
@@ -279,6 +282,77 @@ def test_the_public_list_pages_and_has_an_empty_state(client, app, make_activity
         assert second.count('<li class="border rounded') == 1
     finally:
         app.config["PER_PAGE"] = 25
+
+
+def test_the_public_list_shows_a_new_sign_up_at_once(client, make_activity):
+    activity = make_activity(capacity=4)
+    assert "4 seats left" in client.get("/activities?lang=en").get_data(as_text=True)
+    services.sign_up(activity.id, seats=3, contact=("Visitor", "+4511000001", None))
+    db.session.commit()
+    assert "1 seat left" in client.get("/activities?lang=en").get_data(as_text=True)
+    services.sign_up(activity.id, seats=1, contact=("Visitor", "+4511000002", None))
+    db.session.commit()
+    assert "Full – join the waitlist" in client.get("/activities?lang=en").get_data(as_text=True)
+
+
+def test_a_visitors_browser_revalidates_the_public_list_and_is_told_when_it_changed(client, make_activity, login_as):
+    activity = make_activity(capacity=4)
+    first = client.get("/activities?lang=en")
+    assert first.headers["ETag"].startswith('W/"') and "no-cache" in first.headers["Cache-Control"]
+    assert {"Cookie", "Accept-Language"} <= set(first.headers["Vary"].replace(" ", "").split(","))
+    again = client.get("/activities?lang=en", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    services.sign_up(activity.id, seats=1, contact=("Visitor", "+4511000001", None))
+    db.session.commit()
+    changed = client.get("/activities?lang=en", headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and "3 seats left" in changed.get_data(as_text=True)
+    login_as(Role.REFUGEE)
+    mine = client.get("/activities?lang=en", headers={"If-None-Match": first.headers["ETag"]})
+    assert mine.status_code == 200 and "ETag" not in mine.headers and mine.headers["Cache-Control"] == "no-store"
+
+
+def test_visitors_share_a_list_rendered_in_the_last_seconds_and_logged_in_users_never_do(
+        client, app, make_activity, login_as, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_PAGE_CACHE_SECONDS", 60)
+    monkeypatch.setattr(serving, "_visitor_pages", {})
+    activity = make_activity(capacity=4)
+    assert "4 seats left" in client.get("/activities?lang=en").get_data(as_text=True)
+    services.sign_up(activity.id, seats=1, contact=("Visitor", "+4511000001", None))
+    db.session.commit()
+    assert "4 seats left" in client.get("/activities?lang=en").get_data(as_text=True)
+    assert "3 seats left" in client.get("/activities?lang=en&category=language_cafe").get_data(as_text=True)
+    login_as(Role.REFUGEE)
+    assert "3 seats left" in client.get("/activities?lang=en").get_data(as_text=True)
+    serving._visitor_pages.clear()  # the seconds have passed
+    client.post("/auth/logout")
+    assert "3 seats left" in client.get("/activities?lang=en").get_data(as_text=True)
+
+
+def test_a_cached_activity_page_gives_each_visitor_a_token_of_their_own(app, make_activity, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_PAGE_CACHE_SECONDS", 60)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    monkeypatch.setattr(serving, "_visitor_pages", {})
+    activity = make_activity(capacity=4)
+    first, second = app.test_client(), app.test_client()
+    tokens = []
+    for visitor in (first, second):
+        page = visitor.get(f"/activities/{activity.id}?lang=en").get_data(as_text=True)
+        tokens.append(re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1))
+    assert tokens[0] != tokens[1] and len(serving._visitor_pages) == 1
+    response = second.post(f"/activities/{activity.id}/sign-up?lang=en", data={
+        "csrf_token": tokens[1], "name": "Second Visitor", "phone": "+4511000009", "extra": "0"})
+    assert response.status_code == 302 and "/activities/sign-ups/" in response.headers["Location"]
+    assert db.session.scalar(sa.select(SignUp.contact_name).where(SignUp.activity_id == activity.id)) == "Second Visitor"
+
+
+def test_a_visitor_switches_language_with_links_that_keep_the_filters(client, make_activity):
+    make_activity()
+    page = client.get("/activities?category=language_cafe").get_data(as_text=True)
+    assert 'action="/language"' not in page
+    assert 'href="/activities?category=language_cafe&amp;lang=ar"' in page
+    arabic = client.get("/activities?category=language_cafe&lang=ar")
+    assert html_root(arabic) == ("ar", "rtl")
+    assert html_root(client.get("/activities")) == ("ar", "rtl")
 
 
 def test_an_activity_page_says_which_language_it_is_shown_in(client, make_activity):

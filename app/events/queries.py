@@ -1,12 +1,16 @@
 """Reading activities for pages and calendars: texts in the viewer's language, filters, seat counts."""
-from datetime import time, timedelta
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from itertools import groupby
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.events.models import Activity, ActivityHost, SignUp, SignUpStatus, Venue
+from app.events.models import AUDIENCES, CATEGORIES, Activity, ActivityHost, ActivityText, SignUp, SignUpStatus, Venue
 from app.events.services import LIVE_STATUSES, local_instant, waitlist_position
 from app.extensions import db
+from app.municipalities.models import Municipality
 from app.timeutil import now_utc
 
 DATE_RANGES = ("today", "week", "month")
@@ -21,25 +25,105 @@ def window_end(name, today):
     return (today.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
+def _upcoming(municipality=None, venue=None, category=None, audience=None, window=None, today=None):
+    """The conditions for dates that have not ended, narrowed by the public filters (Activity joined to Venue)."""
+    conditions = [Activity.ends_at > now_utc()]
+    if municipality:
+        conditions.append(Venue.municipality_code == municipality)
+    if venue:
+        conditions.append(Activity.venue_id == venue)
+    if category:
+        conditions.append(Activity.category == category)
+    if audience:
+        conditions.append(Activity.audience == audience)
+    if window in DATE_RANGES:
+        conditions.append(Activity.starts_at < local_instant(window_end(window, today), time(0)))
+    return conditions
+
+
 def upcoming_query(municipality=None, venue=None, category=None, audience=None, window=None, today=None):
     """Select dates that have not ended, soonest first, narrowed by the public filters."""
-    query = (
+    return (
         sa.select(Activity).join(Activity.venue)
-        .where(Activity.ends_at > now_utc())
+        .where(*_upcoming(municipality, venue, category, audience, window, today))
         .options(selectinload(Activity.texts), joinedload(Activity.venue))
         .order_by(Activity.starts_at, Activity.id)
     )
-    if municipality:
-        query = query.where(Venue.municipality_code == municipality)
-    if venue:
-        query = query.where(Activity.venue_id == venue)
-    if category:
-        query = query.where(Activity.category == category)
-    if audience:
-        query = query.where(Activity.audience == audience)
-    if window in DATE_RANGES:
-        query = query.where(Activity.starts_at < local_instant(window_end(window, today), time(0)))
-    return query
+
+
+@dataclass(frozen=True)
+class ListedText:
+    locale: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ListedDate:
+    """A date as the public list shows it, in plain values: equal rows show the same (see `activity_row`)."""
+
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    cancelled_at: datetime | None
+    category: str
+    audience: str
+    capacity: int | None
+    language_codes: str
+    venue_name: str
+    municipality_name: str
+    #: Confirmed seats.
+    taken: int
+    texts: tuple[ListedText, ...] = ()
+
+    languages = Activity.languages
+    category_title = Activity.category_title
+    audience_title = Activity.audience_title
+
+
+class ListedDatesPage(Pagination):
+    """A page of the public list in two plain queries: the dates with seats taken and the total, then titles.
+
+    No ORM objects and no separate count or seat queries: the list is the
+    public page opened most, and loading it through the ORM was half its time.
+    """
+
+    def _query_items(self):
+        seats = (
+            sa.select(sa.func.coalesce(sa.func.sum(SignUp.seats), 0))
+            .where(SignUp.activity_id == Activity.id, SignUp.status == SignUpStatus.CONFIRMED)
+            .scalar_subquery()
+        )
+        rows = db.session.execute(
+            sa.select(Activity.id, Activity.starts_at, Activity.ends_at, Activity.cancelled_at, Activity.category,
+                      Activity.audience, Activity.capacity, Activity.language_codes, Venue.name,
+                      Municipality.name, seats, sa.func.count().over())
+            .join(Activity.venue).join(Venue.municipality)
+            .where(*self._query_args["conditions"])
+            .order_by(Activity.starts_at, Activity.id)
+            .limit(self.per_page).offset(self._query_offset)
+        ).all()
+        self._total = rows[0][-1] if rows else None
+        titles = db.session.execute(
+            sa.select(ActivityText.activity_id, ActivityText.locale, ActivityText.title)
+            .where(ActivityText.activity_id.in_([row[0] for row in rows]))
+            .order_by(ActivityText.activity_id, ActivityText.locale)
+        ).all()
+        texts = {key: tuple(ListedText(t.locale, t.title) for t in group)
+                 for key, group in groupby(titles, key=lambda t: t.activity_id)}
+        return [ListedDate(*row[:-1], texts=texts.get(row[0], ())) for row in rows]
+
+    def _query_count(self):
+        if self._total is not None or self.page == 1:
+            return self._total or 0
+        return db.session.scalar(  # a page past the end: count the others
+            sa.select(sa.func.count()).select_from(Activity).join(Activity.venue).where(*self._query_args["conditions"])
+        )
+
+
+def listed_dates(page, per_page, **filters):
+    """One page of the public list of coming dates (`ListedDate`s), soonest first; `filters` as `upcoming_query`."""
+    return ListedDatesPage(page=page, per_page=per_page, max_per_page=None, error_out=False,
+                           conditions=_upcoming(**filters))
 
 
 def seats_taken_by_activity(activity_ids):

@@ -9,7 +9,18 @@ from datetime import time
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale, gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
@@ -28,11 +39,11 @@ from app.events.forms import (
     VenueForm,
 )
 from app.events.models import CATEGORIES, Activity, SignUp, SignUpStatus, Venue, text_for
-from app.events.queries import seats_taken_by_activity, upcoming_query
+from app.events.queries import listed_dates, seats_taken_by_activity, upcoming_query
 from app.events.services import EventError
-from app.extensions import db
+from app.extensions import db, requested_page
 from app.limits import allow
-from app.forms import ConfirmForm
+from app.forms import ConfirmForm, select_html
 from app.municipalities.models import Municipality
 from app.municipalities.services import municipalities_for
 from app.people.languages import language_name
@@ -45,10 +56,11 @@ from app.permissions import (
     scope_to_user,
 )
 from app.signing import LinkError
-from app.serving import content_hash, revalidated
+from app.serving import cached_for_visitors, content_hash, public_page, revalidated
 from app.timeutil import now_utc, today_local
 
 bp = Blueprint("events", __name__)
+bp.add_app_template_global(select_html)
 
 #: Accounts that sign up for themselves with one tap.
 PARTICIPANT_ROLES = (Role.REFUGEE, Role.VOLUNTEER)
@@ -62,6 +74,29 @@ CONTACT_SIGN_UP_LIMIT = "5 per hour"
 def activity_text(activity):
     """The activity's title and description in the viewer's language, or the nearest there is."""
     return text_for(activity, str(get_locale()))
+
+
+#: (language, everything a row of the public list shows) -> the row's HTML; emptied when full.
+_list_rows = {}
+LIST_ROW_CACHE_SIZE = 4096
+
+
+@bp.app_template_global()
+def activity_row(date):
+    """Return one date of the public list (a `ListedDate`), rendered once per language and content.
+
+    The key is the row itself, everything it shows (times, titles, place,
+    seats taken), so a change shows at once and nothing is ever stale;
+    Babel's dates and Jinja's macros per row were most of the list's time,
+    and most visitors see the same rows.
+    """
+    key = (str(get_locale()), date)
+    html = _list_rows.get(key)
+    if html is None:
+        if len(_list_rows) >= LIST_ROW_CACHE_SIZE:
+            _list_rows.clear()
+        html = _list_rows[key] = get_template_attribute("events/_macros.html", "list_row")(date)
+    return html
 
 
 @bp.app_template_global()
@@ -103,18 +138,18 @@ def _status_message(record):
 
 
 @bp.get("/activities")
+@cached_for_visitors
 def index():
     """The public list of coming dates, filtered by a plain GET form."""
-    municipalities = db.session.scalars(sa.select(Municipality).order_by(Municipality.name)).all()
-    venues = db.session.scalars(sa.select(Venue).order_by(Venue.name)).all()
+    municipalities = db.session.execute(
+        sa.select(Municipality.code, Municipality.name).order_by(Municipality.name)).all()
+    venues = db.session.execute(sa.select(Venue.id, Venue.name).order_by(Venue.name)).all()
     form = FilterForm(municipalities, venues)
     chosen = {name: form.chosen(name) or None for name in ("municipality", "venue", "category", "date", "audience")}
-    query = upcoming_query(chosen["municipality"], chosen["venue"], chosen["category"], chosen["audience"],
-                           chosen["date"], today_local())
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
-    taken = seats_taken_by_activity([a.id for a in page.items])
-    return render_template("events/index.html", page=page, form=form, taken=taken,
-                           filtered=any(chosen.values()))
+    page = listed_dates(requested_page(), current_app.config["PER_PAGE"], municipality=chosen["municipality"],
+                        venue=chosen["venue"], category=chosen["category"], audience=chosen["audience"],
+                        window=chosen["date"], today=today_local())
+    return public_page(render_template("events/index.html", page=page, form=form, filtered=any(chosen.values())))
 
 
 def _render_activity(activity, form=None):
@@ -140,8 +175,9 @@ def _render_activity(activity, form=None):
 
 
 @bp.get("/activities/<int:activity_id>")
+@cached_for_visitors
 def show(activity_id):
-    return _render_activity(_activity(activity_id))
+    return public_page(_render_activity(_activity(activity_id)))
 
 
 @bp.post("/activities/<int:activity_id>/sign-up")

@@ -1,5 +1,7 @@
 """Languages of the user interface: choosing one, its direction, its name."""
+from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlencode
 
 from babel import Locale
 from flask import current_app, has_request_context, request
@@ -13,8 +15,9 @@ LANGUAGE_COOKIE = "lang"
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
+@lru_cache(maxsize=64)
 def language_name(code):
-    """Return a language's name in its own script ("Dansk", "العربية")."""
+    """Return a language's name in its own script ("Dansk", "العربية"), looked up once per process."""
     name = Locale.parse(code).get_display_name(code)
     return name[:1].upper() + name[1:]
 
@@ -45,6 +48,11 @@ def chosen_language():
         if candidate and supported(candidate):
             return candidate
     return None
+
+
+def language_url(code):
+    """This page's address in another language: its path and query with ``lang`` set to `code`."""
+    return f"{request.script_root}{request.path}?{urlencode(dict(request.args.items(), lang=code))}"
 
 
 def remember_requested_language(response):
@@ -83,16 +91,19 @@ def init_app(app):
     check_catalogs(app)
     babel.init_app(app, locale_selector=select_locale)
     app.context_processor(page_language)
-    from app.i18n.dates import day, when
+    from app.i18n.dates import day, local_date, local_time, when
     from app.i18n.lists import format_list_html
     from app.i18n.names import interest_name, spoken_language_name
 
     app.add_template_filter(format_list_html, "format_list")
     app.add_template_filter(day)
     app.add_template_filter(when)
+    app.add_template_filter(local_date)
+    app.add_template_filter(local_time)
     app.add_template_global(spoken_language_name)
     app.add_template_filter(spoken_language_name)
     app.add_template_global(interest_name)
+    app.add_template_global(language_url)
     app.after_request(remember_requested_language)
     from app.i18n.routes import bp
 

@@ -4,6 +4,8 @@ Names come from Babel's CLDR data, so every interface language gets them
 without catalog entries. Dari has no CLDR name under its ISO 639-3 code
 "prs", so it is looked up under "fa_AF", which CLDR names "Dari".
 """
+from functools import lru_cache
+
 from babel import Locale
 from flask_babel import lazy_gettext as _l
 
@@ -28,8 +30,9 @@ LEVEL_TITLES = {
 _CLDR_KEY = {"prs": "fa_AF"}
 
 
+@lru_cache(maxsize=2048)
 def language_name(code, locale):
-    """Return the name of language `code` in `locale`, capitalised, or the code."""
+    """Return the name of language `code` in `locale`, capitalised, or the code (looked up once per pair)."""
     name = Locale.parse(str(locale)).languages.get(_CLDR_KEY.get(code, code))
     return name[:1].upper() + name[1:] if name else code
 

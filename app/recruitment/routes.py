@@ -9,6 +9,7 @@ from app.people.models import Volunteer, VolunteerStatus
 from app.permissions import require_municipality, role_required
 from app.recruitment import services
 from app.recruitment.forms import DeclineForm, VolunteerApplicationForm
+from app.serving import cached_for_visitors
 
 bp = Blueprint("recruitment", __name__)
 
@@ -35,6 +36,7 @@ def pristine(name, render, form):
 
 
 @bp.route("/volunteer", methods=["GET", "POST"])
+@cached_for_visitors
 def apply():
     """Anyone may apply; the answer never tells whether they were known already."""
     form = VolunteerApplicationForm()
