@@ -305,6 +305,8 @@ def _best_first(columns, totals, capacity):
         order = np.lexsort((columns[now], -totals[now]))
         yield from zip(totals[now][order].tolist(), columns[now][order].tolist())
         size *= 4
+
+
 class Comparison(NamedTuple):
     """``assign`` and ``greedy_assign`` of one batch, and the total of each pair either chose."""
 
