@@ -63,5 +63,5 @@ class CsvWriter:
 
 
 def xlsx_row(row):
-    """Return a row for openpyxl's ``append``: safe cells, and None (not written) for empty ones."""
+    """Return a row for an XLSX sheet: safe cells, and None (not written) for empty ones."""
     return [None if cell == "" else safe_cell(cell) for cell in row]

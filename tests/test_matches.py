@@ -8,9 +8,14 @@ from flask_babel import force_locale
 from app.auth.models import Role
 from app.extensions import db
 from app.matches import services
-from app.matches.candidates import suggestible_volunteers, volunteer_candidate
+from app.matches.candidates import (
+    refugee_candidate,
+    suggestible_volunteers,
+    volunteer_candidate,
+    waiting_refugees,
+)
 from app.matches.models import Match
-from app.people.models import Person
+from app.people.models import Person, Refugee
 
 
 def reload(person):
@@ -55,6 +60,29 @@ def test_volunteers_read_as_rows_are_the_candidates_loaded_ones_make(app, people
     expected = [volunteer_candidate(v, open_count.get(v.id, 0)) for v in volunteers]
     assert suggestible_volunteers([751]) == expected
     assert suggestible_volunteers([751], family_only=True) == [expected[-1]]
+
+
+def test_refugees_read_as_rows_are_the_candidates_and_labels_loaded_ones_make(app, people, make_person):
+    refugee, best, good, mute = people
+    this_year = date.today().year
+    family = make_person("refugee", full_name="Family Waiting", postcode="8200", birth_year=1985, family=True,
+                         languages={"ti": 5, "ar": 3, "en": 3}, interests=["hiking", "chess"],
+                         children_birth_years=[this_year - 3, this_year - 17, this_year - 25],
+                         available_weekday_day=True, gender="female", wants_gender="female", age_max=60)
+    make_person("refugee", full_name="Not Waiting", status="paused")
+    make_person("refugee", full_name="In Odense", municipality_code=461)
+    rows = waiting_refugees([751])
+    # As they were loaded before: ORM objects, longest waiting first (the family's arrival is unknown).
+    loaded = db.session.scalars(
+        sa.select(Refugee).where(Refugee.id.in_([refugee.id, family.id])).order_by(Refugee.arrived_on, Refugee.id)
+    ).all()
+    assert [r.candidate for r in rows] == [refugee_candidate(r) for r in loaded]
+    assert [r.candidate.household_children for r in rows if r.id == family.id] == [2]
+    for row, person in zip(rows, loaded, strict=True):
+        assert (row.id, row.full_name, row.birth_year, row.postcode) == (
+            person.id, person.full_name, person.birth_year, person.postcode)
+        assert sorted(row.languages) == sorted((l.code, l.level) for l in person.languages)
+        assert [l.level for l in row.languages] == [l.level for l in person.languages]
 
 
 def test_a_manual_proposal_searches_volunteers_instead_of_listing_them(client, login_as, people):

@@ -23,7 +23,7 @@ from app.matching import (
     rank,
     score_pair,
 )
-from app.matching.assignment import _tie_break_bonus, allowed_pairs, score_matrix
+from app.matching.assignment import _tie_break_bonus, allowed_pairs, score_matrix, waiting_days
 from app.matching.geo import locate, municipality_centroids
 from app.matching.scoring import distance_km, location_points
 
@@ -562,6 +562,32 @@ def test_assign_reaches_the_linear_programming_optimum(seed):
     assert assignment_total(pairs, refugees, volunteers) == pytest.approx(
         flow_best_total(refugees, volunteers, exclude), abs=1e-6
     )
+
+
+def greedy_by_definition(refugees, volunteers, exclude=()):
+    """Greedy as it is defined: sort every allowed pair (highest total, then longest waiting, then list order), take each whose two sides are free."""
+    rows, columns, totals = allowed_pairs(refugees, volunteers, exclude)
+    order = np.lexsort((-waiting_days(refugees)[rows], -totals))
+    left = [max(v.capacity, 0) for v in volunteers]
+    taken, pairs = set(), []
+    for r, v in zip(rows[order].tolist(), columns[order].tolist(), strict=True):
+        if r not in taken and left[v] > 0:
+            taken.add(r)
+            left[v] -= 1
+            pairs.append((r, v))
+    return [(refugees[r].id, volunteers[v].id) for r, v in sorted(pairs)]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_greedy_takes_the_pairs_sorting_every_allowed_pair_would(seed):
+    refugees, volunteers, exclude = medium_instance(seed, refugees=300, volunteers=120)
+    # Many equal totals and equal waits, so the tie-breaks are exercised too.
+    refugees += [refugee(f"twin{i}", waiting_since=date(2025, 1, 1)) for i in range(40)]
+    volunteers += [volunteer(f"same{i}", capacity=1 + i % 2) for i in range(10)]
+    greedy = greedy_assign(refugees, volunteers, exclude=exclude)
+    assert_valid(greedy, refugees, volunteers, exclude)
+    assert len(greedy) > 100
+    assert greedy == greedy_by_definition(refugees, volunteers, exclude)
 
 
 def test_assign_with_nobody_to_assign():

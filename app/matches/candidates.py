@@ -5,6 +5,8 @@ suggestions, batches and proposals share: who may be matched at all
 (`MATCHABLE_STATUSES`, consent, not archived), the configured weights, and
 how much room a volunteer has left (capacity minus open matches).
 """
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -16,6 +18,7 @@ from app.matches.models import FAILED_END_REASONS, OPEN_STATUSES, Match, MatchSt
 from app.matching import Candidate, Weights
 from app.people.models import (
     AVAILABILITY_TITLES,
+    HouseholdChild,
     Person,
     PersonInterest,
     PersonLanguage,
@@ -149,13 +152,17 @@ def volunteer_candidate(volunteer, open_count, today=None):
     )
 
 
-def _joined(model, value):
-    """A correlated subquery: `value` of the volunteer's `model` rows, joined by commas (NULL when none)."""
+def _joined(model, value, owner=Volunteer):
+    """A correlated subquery: `value` of the `owner`'s `model` rows, joined by commas (NULL when none)."""
     return (
         sa.select(sa.func.aggregate_strings(value, ","))
-        .where(model.person_id == Volunteer.id)
+        .where(model.person_id == owner.id)
         .scalar_subquery()
     )
+
+
+def _joined_languages(owner):
+    return _joined(PersonLanguage, PersonLanguage.code + ":" + sa.cast(PersonLanguage.level, sa.String), owner)
 
 
 #: The volunteer columns a Candidate is built from, read as one plain row per volunteer.
@@ -163,7 +170,7 @@ _VOLUNTEER_COLUMNS = (
     Volunteer.id, Volunteer.municipality_code, Volunteer.postcode, Volunteer.gender, Volunteer.wants_gender,
     Volunteer.birth_year, Volunteer.family, Volunteer.age_min, Volunteer.age_max, Volunteer.max_distance_km,
     Volunteer.capacity, Volunteer.child_certificate_clean, Volunteer.child_certificate_on,
-    _joined(PersonLanguage, PersonLanguage.code + ":" + sa.cast(PersonLanguage.level, sa.String)),
+    _joined_languages(Volunteer),
     _joined(PersonInterest, PersonInterest.interest_key),
     *(getattr(Volunteer, f"available_{slot}") for slot in AVAILABILITY_TITLES),
 )
@@ -225,10 +232,62 @@ def volunteers_by_id(ids):
     return {v.id: v for v in volunteers}
 
 
-def waiting_refugees(municipality_codes):
-    """Refugees waiting for a friend, with consent, in these municipalities."""
-    return db.session.scalars(
-        _loaded(sa.select(Refugee)).options(selectinload(Refugee.household_children)).where(
-            Refugee.municipality_code.in_(municipality_codes), *matchable(Refugee)
-        ).order_by(Refugee.arrived_on, Refugee.id)
-    ).all()
+class SpokenLanguage(NamedTuple):
+    code: str
+    level: int
+
+
+@dataclass(frozen=True)
+class WaitingRefugee:
+    """A refugee waiting, as the batch preview shows them: their label, their languages and their Candidate."""
+
+    id: int
+    full_name: str
+    birth_year: int | None
+    postcode: str | None
+    #: SpokenLanguage (code, level), best first as on ``Person.languages``: the exclusion summary names them.
+    languages: tuple
+    candidate: Candidate
+
+
+def waiting_refugees(municipality_codes, today=None):
+    """Refugees waiting for a friend, with consent, in these municipalities, longest waiting first.
+
+    One plain row per refugee (languages and interests joined, children
+    under 18 counted in SQL) instead of ORM objects, as for volunteers in
+    `suggestible_volunteers`: a city has thousands waiting. The Candidate
+    is the one `refugee_candidate` makes.
+    """
+    today = today or today_local()
+    children = (
+        sa.select(sa.func.count())
+        .where(HouseholdChild.person_id == Refugee.id, HouseholdChild.birth_year > today.year - ADULT_AGE)
+        .scalar_subquery()
+    )
+    rows = _rows(
+        sa.select(
+            Refugee.id, Refugee.full_name, Refugee.birth_year, Refugee.postcode, Refugee.municipality_code,
+            Refugee.gender, Refugee.wants_gender, Refugee.family, Refugee.age_min, Refugee.age_max,
+            Refugee.arrived_on, Refugee.created_at, children, _joined_languages(Refugee),
+            _joined(PersonInterest, PersonInterest.interest_key, Refugee),
+            *(getattr(Refugee, f"available_{slot}") for slot in AVAILABILITY_TITLES),
+        ).where(Refugee.municipality_code.in_(municipality_codes), *matchable(Refugee))
+        .order_by(Refugee.arrived_on, Refugee.id)
+    )
+    slots = tuple(AVAILABILITY_TITLES)
+    refugees = []
+    for (rid, full_name, birth_year, postcode, municipality, gender, wants_gender, family, age_min, age_max,
+         arrived_on, created_at, under_age, languages, interests, *available) in rows:
+        levels = sorted(_levels(languages).items(), key=lambda item: (-item[1], item[0]))
+        candidate = Candidate(
+            id=rid, municipality=municipality, postcode=postcode, languages=dict(levels),
+            interests=tuple(sorted(interests.split(","))) if interests else (),
+            availability=tuple(slot for slot, free in zip(slots, available) if free),
+            gender=gender, wants_gender=wants_gender, birth_year=birth_year, family=family,
+            age_min=age_min, age_max=age_max, household_children=under_age,
+            waiting_since=arrived_on or created_at.date(),
+        )
+        refugees.append(WaitingRefugee(
+            rid, full_name, birth_year, postcode, tuple(SpokenLanguage(*level) for level in levels), candidate
+        ))
+    return refugees

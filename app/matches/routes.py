@@ -1,5 +1,5 @@
 """Suggestions, proposals, the lifecycle of a match and batch matching."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 import sqlalchemy as sa
 from flask_login import current_user
@@ -34,7 +34,16 @@ def managers_only():
 @bp.app_template_filter()
 @bp.app_template_global()
 def reason_text(reason):
-    return describe(reason, viewer_locale(), interest_name)
+    """One reason in the viewer's language, worded once per request.
+
+    A batch of 2,000 shows 5,400 reasons of which a few hundred differ
+    ("You both speak Arabic…"), so each different one is translated once.
+    """
+    key = (viewer_locale(), reason.code, repr(reason.params))
+    worded = g.setdefault("worded_reasons", {})
+    if key not in worded:
+        worded[key] = describe(reason, key[0], interest_name)
+    return worded[key]
 
 
 bp.add_app_template_global(describe_exclusion)

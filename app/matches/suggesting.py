@@ -79,11 +79,11 @@ def volunteers_to_propose(refugee, user, text, chosen_id=None, limit=20):
 
 @dataclass
 class BatchPreview:
-    proposals: list  # [(Refugee, Volunteer, Score)]
+    proposals: list  # [(WaitingRefugee, Volunteer, Score)]
     optimal_total: float
     greedy_total: float
     greedy_pairs: int
-    unmatched: list  # [(Refugee, [(code, count)])]
+    unmatched: list  # [(WaitingRefugee, [(code, count)])]
     history: dict  # {(refugee id, volunteer id): [earlier ended matches]}
 
 
@@ -95,9 +95,9 @@ def batch_preview(municipality_code):
     refugees' exclusion reasons come from array masks.
     """
     today = today_local()
-    refugees = waiting_refugees([municipality_code])
+    refugees = waiting_refugees([municipality_code], today)
     volunteer_candidates = suggestible_volunteers([municipality_code], today)
-    refugee_candidates = [refugee_candidate(r, today) for r in refugees]
+    refugee_candidates = [r.candidate for r in refugees]
     never_again = never_again_pairs([r.id for r in refugees])
     w = configured_weights()
     pairs, greedy, totals = assign_and_compare(

@@ -49,6 +49,7 @@ see ``make bench``.
 ``greedy_assign`` takes the best remaining pair first. It is simpler but
 can block a better overall result; the batch preview shows both.
 """
+import heapq
 from typing import NamedTuple
 
 import numpy as np
@@ -126,6 +127,13 @@ def _scored_blocks(refugees, pv, exclude, weights, today):
         starts = np.concatenate([[0], np.cumsum([len(columns) for columns in found])])
         blocks.append(_Block(np.array(rows), starts, np.concatenate(found), np.concatenate(scores)))
     return blocks
+
+
+def _each_refugee(blocks):
+    """Yield (refugee index, volunteer indices, totals) of each refugee in ``blocks``; the arrays are views."""
+    for block in blocks:
+        for row, begin, end in zip(block.rows.tolist(), block.starts[:-1].tolist(), block.starts[1:].tolist()):
+            yield row, block.columns[begin:end], block.totals[begin:end]
 
 
 def allowed_pairs(refugees, volunteers, exclude=(), weights=None, today=None):
@@ -233,25 +241,70 @@ def greedy_assign(refugees, volunteers, exclude=(), weights=None, today=None):
     """Return pairs chosen best-first (longest waiting first among equal totals), honouring capacities."""
     refugees = list(refugees)
     pv = prepare(volunteers)
-    return _greedy(refugees, pv, *allowed_pairs(refugees, pv, exclude, weights, today))
+    return _greedy(refugees, pv, _scored_blocks(refugees, pv, exclude, weights, today))
 
 
-def _greedy(refugees, pv, rows, columns, totals):
-    order = np.lexsort((-waiting_days(refugees)[rows], -totals))
-    capacity = pv.capacity.tolist()
-    # Stop once every refugee with a pair is placed or every place is taken.
-    unassigned = min(len(np.unique(rows)), int(np.maximum(pv.capacity[np.unique(columns)], 0).sum()))
-    taken = [False] * len(refugees)
+def _greedy(refugees, pv, blocks):
+    """Take the best remaining pair first, as if all allowed pairs were sorted, without sorting them.
+
+    The order is highest total, then longest waiting, then refugee and
+    volunteer index. A heap holds each refugee's best pair whose volunteer
+    had a free place when it was pushed; when its volunteer has filled
+    since, the refugee's next pair with a free place replaces it. The first
+    pair on the heap with a free place is therefore the first live pair of
+    the sorted list, so the result is the same, but only the few best pairs
+    of each refugee are ever sorted (``_best_first``).
+    """
+    later = (-waiting_days(refugees)).tolist()
+    capacity = np.maximum(pv.capacity, 0)
+    heap = []
+    for row, columns, totals in _each_refugee(blocks):
+        ranked = _best_first(columns, totals, capacity)
+        first = next(ranked, None)
+        if first is not None:
+            heap.append((-first[0], later[row], row, first[1], ranked))
+    heapq.heapify(heap)
     pairs = []
-    for r, v in zip(rows[order].tolist(), columns[order].tolist(), strict=True):
-        if taken[r] or capacity[v] < 1:
+    while heap:
+        _, wait, row, column, ranked = heap[0]
+        if capacity[column] > 0:
+            capacity[column] -= 1
+            pairs.append((row, column))
+            heapq.heappop(heap)
             continue
-        taken[r], capacity[v] = True, capacity[v] - 1
-        pairs.append((r, v))
-        unassigned -= 1
-        if not unassigned:
-            break
+        following = next((pair for pair in ranked if capacity[pair[1]] > 0), None)
+        if following is None:
+            heapq.heappop(heap)
+        else:
+            heapq.heapreplace(heap, (-following[0], wait, row, following[1], ranked))
     return [(refugees[r].id, pv.ids[v]) for r, v in sorted(pairs)]
+
+
+#: Pairs of one refugee sorted at first in ``_best_first``; each further round sorts four times as many.
+_FIRST_ROUND = 16
+
+
+def _best_first(columns, totals, capacity):
+    """Yield one refugee's (total, volunteer index) pairs, highest total then lowest index first.
+
+    Sorts a round at a time: every pair whose total is at least the round's
+    threshold (so ties are never split between rounds), skipping volunteers
+    already full, which stay full. Most refugees need only the first round.
+    """
+    below, size = np.inf, _FIRST_ROUND
+    while True:
+        keep = (totals < below) & (capacity[columns] > 0)
+        columns, totals = columns[keep], totals[keep]
+        if len(totals) > size:
+            below = np.partition(totals, len(totals) - size)[len(totals) - size]
+            now = totals >= below
+        else:
+            below, now = -np.inf, np.ones(len(totals), dtype=bool)
+        if not now.any():
+            return
+        order = np.lexsort((columns[now], -totals[now]))
+        yield from zip(totals[now][order].tolist(), columns[now][order].tolist())
+        size *= 4
 
 
 class Comparison(NamedTuple):
@@ -272,15 +325,16 @@ def assign_and_compare(refugees, volunteers, exclude=(), weights=None, today=Non
     refugees = list(refugees)
     pv = prepare(volunteers)
     blocks = _scored_blocks(refugees, pv, exclude, weights, today)
-    rows, columns, totals = _pairs(blocks)
-    greedy = _greedy(refugees, pv, rows, columns, totals)
+    # Each refugee's volunteer indices (ascending) and totals, kept as views while _optimal empties blocks.
+    pairs_of = {row: (columns, totals) for row, columns, totals in _each_refugee(blocks)}
+    greedy = _greedy(refugees, pv, blocks)
     optimal = _optimal(refugees, pv, blocks)  # empties blocks
     row_of = {r.id: row for row, r in enumerate(refugees)}
-    keys = rows * len(pv) + columns  # ascending, as the pairs are sorted by refugee then volunteer
-    chosen = set(optimal) | set(greedy)
-    wanted = np.array([row_of[r] * len(pv) + pv.index[v] for r, v in chosen], dtype=np.int64)
-    found = totals[np.searchsorted(keys, wanted)] if len(wanted) else []
-    return Comparison(optimal, greedy, dict(zip(chosen, map(float, found), strict=True)))
+    totals = {}
+    for refugee_id, volunteer_id in set(optimal) | set(greedy):
+        columns, found = pairs_of[row_of[refugee_id]]
+        totals[refugee_id, volunteer_id] = float(found[np.searchsorted(columns, pv.index[volunteer_id])])
+    return Comparison(optimal, greedy, totals)
 
 
 def assignment_total(pairs, refugees, volunteers, weights=None, today=None):
