@@ -249,6 +249,11 @@ class WaitingRefugee:
     languages: tuple
     candidate: Candidate
 
+    @property
+    def display_name(self):
+        """As `Person.display_name`; someone waiting for a friend is never an erased record."""
+        return self.full_name
+
 
 def waiting_refugees(municipality_codes, today=None):
     """Refugees waiting for a friend, with consent, in these municipalities, longest waiting first.
