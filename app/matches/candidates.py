@@ -148,7 +148,7 @@ def volunteer_candidate(volunteer, open_count, today=None):
 
 
 def _joined(model, *values):
-    """A correlated subquery: the volunteer's `model` rows as "a:b,c:d" (`values` joined by ":", rows by ","; NULL when none)."""
+    """A correlated subquery: the volunteer's `model` rows as "a:b,c:d" (`values` by ":", rows by ","; NULL if none)."""
     value = values[0]
     for more in values[1:]:
         value = value + ":" + sa.cast(more, sa.String)
