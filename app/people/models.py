@@ -110,9 +110,9 @@ class Person(db.Model):
         sa.CheckConstraint("birth_year IS NULL OR birth_year BETWEEN 1900 AND 2100", name="birth_year_range"),
         sa.CheckConstraint("capacity IS NULL OR capacity BETWEEN 1 AND 3", name="capacity_range"),
         sa.CheckConstraint("age_min IS NULL OR age_max IS NULL OR age_min <= age_max", name="age_range"),
-        # Also covers the waiting list: its counts read the index alone (see the migration a75cddc039d6).
-        sa.Index("ix_person_kind_municipality_status_since", "kind", "municipality_code", "status",
-                 "archived_at", "consents_to_matching", "arrived_on", "created_at"),
+        # With who may be matched (`matchable`): waiting list counts read the index alone (migration a75cddc039d6).
+        sa.Index("ix_person_kind_municipality_status_matchable", "kind", "municipality_code", "status",
+                 "archived_at", "consents_to_matching"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
