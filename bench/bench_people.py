@@ -40,7 +40,7 @@ LAST = ("Al-Hassan", "Haddad", "Khalil", "Tesfay", "Berhane", "Kovalenko", "Shev
 LANGUAGES = ("ar", "ti", "uk", "fa", "prs", "so", "ps", "da", "en")
 TARGETS = {"import": 30.0, "page": 0.300, "keyset page": 0.050, "export": 3.0}
 #: Server CPU (this process: the request and, on SQLite, its SQL) before the waiting list counted once and its
-#: index covered it (commit e78e9a7, SQLite, 1 December 2026 at a load average of about 8), for the ratios.
+#: index held who may be matched (commit e78e9a7, SQLite, 1 December 2026 at a load average of about 9), for the ratios.
 BEFORE_CPU = {"waiting list, first page": 0.079, "waiting list, last page (keyset)": 0.083}
 
 
