@@ -12,9 +12,11 @@ from app.matches.candidates import (
     refugee_candidate,
     suggestible_volunteers,
     volunteer_candidate,
+    volunteer_columns,
     waiting_refugees,
 )
 from app.matches.models import Match
+from app.matching import exclusion_counts, prepare, rank
 from app.people.models import Person, Refugee
 
 
@@ -83,6 +85,26 @@ def test_refugees_read_as_rows_are_the_candidates_and_labels_loaded_ones_make(ap
             person.id, person.full_name, person.birth_year, person.postcode)
         assert sorted(row.languages) == sorted((l.code, l.level) for l in person.languages)
         assert [l.level for l in row.languages] == [l.level for l in person.languages]
+
+
+def test_volunteers_read_as_columns_rank_as_the_loaded_ones_do(app, people, make_person, make_user):
+    refugee, best, good, mute = people
+    make_person("volunteer", full_name="No Arabic Yet", postcode="8210", languages={"ar": 1, "da": 5, "en": 3},
+                interests=["football", "cooking", "chess"], available_weekend=True, birth_year=1990)
+    make_person("volunteer", full_name="Without Languages Or Interests", postcode="8000", languages={}, interests=[])
+    make_person("volunteer", full_name="Elsewhere", municipality_code=101, languages={"ar": 5})
+    services.propose(refugee.id, good.id, make_user(Role.MANAGER, ["Aarhus"]))
+    db.session.commit()
+    volunteers = db.session.scalars(sa.select(Person).where(Person.kind == "volunteer", Person.municipality_code == 751)
+                                    .order_by(Person.id)).all()
+    loaded = [volunteer_candidate(v, 1 if v.id == good.id else 0) for v in volunteers]
+    columns = prepare(volunteer_columns([751]))
+    assert columns.ids == [v.id for v in volunteers] and len(columns) == 5
+    candidate = refugee_candidate(reload(refugee))
+    assert [v for v, _ in rank(candidate, columns)] == [best.id, good.id]
+    assert rank(candidate, columns, limit=None) == rank(candidate, loaded, limit=None)
+    assert exclusion_counts(candidate, columns) == exclusion_counts(candidate, loaded)
+    assert exclusion_counts(candidate, columns).counts == {"language_too_basic": 2, "no_shared_language": 1}
 
 
 def test_a_manual_proposal_searches_volunteers_instead_of_listing_them(client, login_as, people):

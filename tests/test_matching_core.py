@@ -1,6 +1,7 @@
 """The pure matching core: exclusion rules, score parts, ranking and batch assignment."""
 import random
 from collections import Counter
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -24,6 +25,8 @@ from app.matching import (
     score_pair,
 )
 from app.matching.assignment import _tie_break_bonus, allowed_pairs, score_matrix, waiting_days
+from app.matching.candidate import SLOTS
+from app.matching.columns import VolunteerColumns, columns_of
 from app.matching.geo import locate, municipality_centroids
 from app.matching.scoring import distance_km, location_points
 
@@ -387,6 +390,64 @@ def test_exclusion_counts_from_masks_equal_each_pairs_reasons(seed):
         excluded, counts = exclusion_counts(refugee_, volunteers, exclude=declined)
         assert excluded == sum(score.excluded for score in scores)
         assert counts == expected and all(counts.values())
+
+
+def assert_same_arrays(prepared, expected):
+    """Every array and column map of two preparations is equal."""
+    assert prepared.ids == expected.ids
+    assert prepared.language_column == expected.language_column
+    arrays = {name for name, value in vars(expected).items() if isinstance(value, np.ndarray)}
+    assert arrays >= {"levels", "interests", "slots", "lat", "capacity", "certificate", "age_min"}
+    for name in arrays:
+        np.testing.assert_array_equal(getattr(prepared, name), getattr(expected, name), err_msg=name)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_volunteers_prepared_from_columns_rank_and_exclude_as_candidates_do(seed):
+    rnd = random.Random(90 + seed)
+    volunteers = [random_candidate(rnd, f"v{i}") for i in range(150)]
+    declined = {(f"r{rnd.randrange(10)}", f"v{rnd.randrange(150)}") for _ in range(30)}
+    from_columns = prepare(columns_of(volunteers))  # keeps no candidate: those ranked are made from the columns
+    assert_same_arrays(from_columns, prepare(volunteers))
+    assert [v.id for v in from_columns.candidates] == [v.id for v in volunteers]
+    volunteer_fields = {"household_children": 0, "waiting_since": None, "wants_danish_practice": False}
+    assert from_columns.candidates == tuple(
+        replace(v, interests=sorted(v.interests), **volunteer_fields) for v in volunteers)
+    for r in range(10):
+        refugee_ = random_candidate(rnd, f"r{r}")
+        assert rank(refugee_, from_columns, limit=None, exclude=declined) == rank(
+            refugee_, volunteers, limit=None, exclude=declined)
+        assert exclusion_counts(refugee_, from_columns, exclude=declined) == exclusion_counts(
+            refugee_, volunteers, exclude=declined)
+
+
+def one_volunteer_columns(languages, interests, **fields):
+    """VolunteerColumns of one volunteer in Aarhus C, its languages and interests as a database gives them."""
+    defaults = {"id": ["v"], "municipality": [AARHUS], "postcode": ["8000"], "gender": [None],
+                "wants_gender": [None], "birth_year": [None], "family": [False], "age_min": [None],
+                "age_max": [None], "max_distance_km": [None], "capacity": [1], "has_child_certificate": [False],
+                "availability": {slot: [slot == "weekend"] for slot in SLOTS}}
+    return VolunteerColumns(
+        **(defaults | fields),
+        languages=([0] * len(languages), list(languages), list(languages.values())),
+        interests=([0] * len(interests), list(interests)),
+    )
+
+
+def test_columns_are_normalised_and_checked_as_candidates_are():
+    languages, texts = {" AR": 4, "Da": 5}, ["fodbold", "no such thing", "cooking"]
+    candidate = volunteer("v", languages=languages, interests=texts, availability={"weekend"})
+    prepared = prepare(one_volunteer_columns(languages, texts))
+    assert_same_arrays(prepared, prepare([candidate]))
+    assert prepared.candidate(0) == replace(candidate, interests=["cooking", "football"])
+    refugee_ = refugee(languages={"ar": 5, "da": 2}, interests=["football", "cooking"], wants_danish_practice=True)
+    assert rank(refugee_, prepared) == rank(refugee_, [candidate])
+    with pytest.raises(ValueError, match="levels"):
+        prepare(one_volunteer_columns({"ar": 6}, []))
+    with pytest.raises(ValueError, match="gender"):
+        prepare(one_volunteer_columns({"ar": 5}, [], gender=["robot"]))
+    with pytest.raises(ValueError, match="municipality"):
+        prepare(one_volunteer_columns({"ar": 5}, [], municipality=[999]))
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -8,6 +8,9 @@ how much room a volunteer has left (capacity minus open matches).
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from operator import itemgetter
+
+import numpy as np
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -15,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.matches.models import FAILED_END_REASONS, OPEN_STATUSES, Match, MatchStatus
-from app.matching import Candidate, Weights
+from app.matching import Candidate, VolunteerColumns, Weights
 from app.people.models import (
     AVAILABILITY_TITLES,
     HouseholdChild,
@@ -152,43 +155,34 @@ def volunteer_candidate(volunteer, open_count, today=None):
     )
 
 
-def _joined(model, value, owner=Volunteer):
-    """A correlated subquery: `value` of the `owner`'s `model` rows, joined by commas (NULL when none)."""
-    return (
-        sa.select(sa.func.aggregate_strings(value, ","))
-        .where(model.person_id == owner.id)
-        .scalar_subquery()
-    )
+def _joined(model, *values, owner=Volunteer):
+    """A correlated subquery: the `owner`'s `model` rows as "a:b,c:d" (`values` by ":", rows by ","; NULL if none)."""
+    value = values[0]
+    for more in values[1:]:
+        value = value + ":" + sa.cast(more, sa.String)
+    return sa.select(sa.func.aggregate_strings(value, ",")).where(model.person_id == owner.id).scalar_subquery()
 
 
-def _joined_languages(owner):
-    return _joined(PersonLanguage, PersonLanguage.code + ":" + sa.cast(PersonLanguage.level, sa.String), owner)
-
-
-#: The volunteer columns a Candidate is built from, read as one plain row per volunteer.
+#: The volunteer columns read as one plain row per volunteer, languages and interests joined in SQL.
 _VOLUNTEER_COLUMNS = (
     Volunteer.id, Volunteer.municipality_code, Volunteer.postcode, Volunteer.gender, Volunteer.wants_gender,
     Volunteer.birth_year, Volunteer.family, Volunteer.age_min, Volunteer.age_max, Volunteer.max_distance_km,
     Volunteer.capacity, Volunteer.child_certificate_clean, Volunteer.child_certificate_on,
-    _joined_languages(Volunteer),
+    _joined(PersonLanguage, PersonLanguage.code, PersonLanguage.level),
     _joined(PersonInterest, PersonInterest.interest_key),
     *(getattr(Volunteer, f"available_{slot}") for slot in AVAILABILITY_TITLES),
 )
 
 
-def _levels(joined):
-    """{code: level} from "ar:4,da:5"."""
-    return {code: int(level) for code, _, level in (item.partition(":") for item in joined.split(","))} if joined else {}
-
-
-def suggestible_volunteers(municipality_codes, today=None, family_only=False):
-    """Candidates for the volunteers who may get a friend now in these municipalities.
+def volunteer_columns(municipality_codes, today=None, family_only=False):
+    """The volunteers who may get a friend now in these municipalities, as the core's `VolunteerColumns`.
 
     One plain row per volunteer (languages and interests joined in SQL) and
-    one query for open matches, never ORM objects: a city has thousands of
-    volunteers and a page shows ten (load those with `volunteers_by_id`).
-    The rule is `matchable`; capacity and the certificate count as in
-    `volunteer_candidate`.
+    one query for open matches, never ORM objects nor a Candidate each: a
+    city has thousands of volunteers and a page shows ten (load those with
+    `volunteers_by_id`). Rows are put in id order here rather than by an
+    ORDER BY, which costs SQLite a sort. The rule is `matchable`; capacity
+    and the certificate count as in `volunteer_candidate`.
     """
     today = today or today_local()
     where = (Volunteer.municipality_code.in_(municipality_codes), *matchable(Volunteer))
@@ -200,21 +194,44 @@ def suggestible_volunteers(municipality_codes, today=None, family_only=False):
         .where(*where, Match.status.in_(OPEN_STATUSES))
         .group_by(Match.volunteer_id)
     ))
-    rows = _rows(sa.select(*_VOLUNTEER_COLUMNS).where(*where).order_by(Volunteer.id))
-    slots = tuple(AVAILABILITY_TITLES)
-    return [
-        Candidate(
-            id=vid, municipality=municipality, postcode=postcode, languages=_levels(languages),
-            interests=tuple(sorted(interests.split(","))) if interests else (),
-            availability=tuple(slot for slot, free in zip(slots, available) if free),
-            gender=gender, wants_gender=wants_gender, birth_year=birth_year, family=family,
-            age_min=age_min, age_max=age_max, max_distance_km=max_km,
-            capacity=max((capacity or 1) - counts.get(vid, 0), 0),
-            has_child_certificate=certificate_valid(clean, issued_on, today),
-        )
-        for (vid, municipality, postcode, gender, wants_gender, birth_year, family, age_min, age_max, max_km,
-             capacity, clean, issued_on, languages, interests, *available) in rows
-    ]
+    rows = sorted(_rows(sa.select(*_VOLUNTEER_COLUMNS).where(*where)), key=itemgetter(0))
+    (ids, municipality, postcode, gender, wants_gender, birth_year, family, age_min, age_max, max_km,
+     capacity, clean, issued_on, languages, interests, *available) = (
+        zip(*rows, strict=True) if rows else [()] * len(_VOLUNTEER_COLUMNS))
+    language_rows, (codes, levels) = _split(languages, 2)
+    interest_rows, (keys,) = _split(interests, 1)
+    certificates = {pair: certificate_valid(*pair, today) for pair in set(zip(clean, issued_on, strict=True))}
+    return VolunteerColumns(
+        id=ids, municipality=municipality, postcode=postcode, gender=gender, wants_gender=wants_gender,
+        birth_year=birth_year, family=family, age_min=age_min, age_max=age_max, max_distance_km=max_km,
+        capacity=[max((room or 1) - counts.get(vid, 0), 0) for vid, room in zip(ids, capacity, strict=True)],
+        has_child_certificate=[certificates[pair] for pair in zip(clean, issued_on, strict=True)],
+        availability=dict(zip(AVAILABILITY_TITLES, available, strict=True)),
+        languages=(language_rows, codes, np.array(levels, dtype=np.int64)),
+        interests=(interest_rows, keys),
+    )
+
+
+def _split(joined, width):
+    """Long columns from one `_joined` string per row: (rows, [values of each of the `width` parts]).
+
+    All rows are split at once (no object per entry), so thousands of
+    volunteers leave little for the garbage collector.
+    """
+    entries = [text.count(",") + 1 if text else 0 for text in joined]
+    text = ",".join(text for text in joined if text)
+    parts = (text.replace(":", ",") if width > 1 else text).split(",") if text else []
+    return np.repeat(np.arange(len(entries)), entries), [parts[part::width] for part in range(width)]
+
+
+def _levels(joined):
+    """{code: level} from "ar:4,da:5"."""
+    return {code: int(level) for code, _, level in (item.partition(":") for item in joined.split(","))} if joined else {}
+
+
+def suggestible_volunteers(municipality_codes, today=None, family_only=False):
+    """The same volunteers as `volunteer_columns`, as one Candidate each."""
+    return volunteer_columns(municipality_codes, today, family_only).candidates()
 
 
 def _rows(query):
@@ -273,8 +290,9 @@ def waiting_refugees(municipality_codes, today=None):
         sa.select(
             Refugee.id, Refugee.full_name, Refugee.birth_year, Refugee.postcode, Refugee.municipality_code,
             Refugee.gender, Refugee.wants_gender, Refugee.family, Refugee.age_min, Refugee.age_max,
-            Refugee.arrived_on, Refugee.created_at, children, _joined_languages(Refugee),
-            _joined(PersonInterest, PersonInterest.interest_key, Refugee),
+            Refugee.arrived_on, Refugee.created_at, children,
+            _joined(PersonLanguage, PersonLanguage.code, PersonLanguage.level, owner=Refugee),
+            _joined(PersonInterest, PersonInterest.interest_key, owner=Refugee),
             *(getattr(Refugee, f"available_{slot}") for slot in AVAILABILITY_TITLES),
         ).where(Refugee.municipality_code.in_(municipality_codes), *matchable(Refugee))
         .order_by(Refugee.arrived_on, Refugee.id)

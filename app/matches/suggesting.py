@@ -8,11 +8,11 @@ from app.matches.candidates import (
     matchable,
     never_again_pairs,
     refugee_candidate,
-    suggestible_volunteers,
+    volunteer_columns,
     volunteers_by_id,
     waiting_refugees,
 )
-from app.matching import assign_and_compare, exclusion_counts, rank, score_pair
+from app.matching import assign_and_compare, exclusion_counts, prepare, rank, score_pair
 from app.people.models import Volunteer
 from app.people.queries import PeopleFilter, people_query
 from app.permissions import municipality_codes
@@ -37,22 +37,23 @@ class Suggestions:
 def suggestions_for(refugee, user, family_only=False, limit=10):
     """Rank the volunteers for `refugee` and say why the others are left out.
 
-    Every volunteer in the area is scored from plain rows; only the `limit`
-    ranked ones are loaded as ORM objects, so the page costs about the same
-    with 500 volunteers or 5,000.
+    Every volunteer in the area is scored from plain columns turned into
+    arrays; only the `limit` ranked ones become Candidates (for their
+    reasons) and ORM objects (for their cards), so the page costs little
+    more with 5,000 volunteers than with 500.
     """
     today = today_local()
-    candidates = suggestible_volunteers(_area(user, refugee.municipality_code), today, family_only=family_only)
+    volunteers = prepare(volunteer_columns(_area(user, refugee.municipality_code), today, family_only=family_only))
     candidate = refugee_candidate(refugee, today)
     never_again = never_again_pairs([refugee.id])
-    ranked = rank(candidate, candidates, limit=limit, exclude=never_again, weights=configured_weights(), today=today)
+    ranked = rank(candidate, volunteers, limit=limit, exclude=never_again, weights=configured_weights(), today=today)
     by_id = volunteers_by_id([vid for vid, _ in ranked])
-    excluded, counts = exclusion_counts(candidate, candidates, exclude=never_again)
+    excluded, counts = exclusion_counts(candidate, volunteers, exclude=never_again)
     return Suggestions(
         ranked=[(by_id[vid], score) for vid, score in ranked],
         excluded=excluded,
         exclusion_counts=counts.most_common(),
-        considered=len(candidates),
+        considered=len(volunteers),
         history=earlier_matches([refugee.id]),
     )
 
@@ -96,24 +97,24 @@ def batch_preview(municipality_code):
     """
     today = today_local()
     refugees = waiting_refugees([municipality_code], today)
-    volunteer_candidates = suggestible_volunteers([municipality_code], today)
+    volunteers = prepare(volunteer_columns([municipality_code], today))
     refugee_candidates = [r.candidate for r in refugees]
     never_again = never_again_pairs([r.id for r in refugees])
     w = configured_weights()
     pairs, greedy, totals = assign_and_compare(
-        refugee_candidates, volunteer_candidates, exclude=never_again, weights=w, today=today
+        refugee_candidates, volunteers, exclude=never_again, weights=w, today=today
     )
     refugee_by_id = {r.id: r for r in refugees}
-    candidate_by_id = {c.id: c for c in refugee_candidates + volunteer_candidates}
+    candidate_by_id = {c.id: c for c in refugee_candidates}
     volunteer_by_id = volunteers_by_id([v for _, v in pairs])
     proposals = [
         (refugee_by_id[r], volunteer_by_id[v],
-         score_pair(candidate_by_id[r], candidate_by_id[v], weights=w, today=today))
+         score_pair(candidate_by_id[r], volunteers.candidate(volunteers.index[v]), weights=w, today=today))
         for r, v in pairs
     ]
     matched = {r for r, _ in pairs}
     unmatched = [
-        (r, exclusion_counts(candidate_by_id[r.id], volunteer_candidates, exclude=never_again).counts.most_common(2))
+        (r, exclusion_counts(candidate_by_id[r.id], volunteers, exclude=never_again).counts.most_common(2))
         for r in refugees if r.id not in matched
     ]
     return BatchPreview(

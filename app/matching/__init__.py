@@ -2,7 +2,8 @@
 
 Plain Python, NumPy and SciPy over ``Candidate`` dataclasses: no Flask, no
 database, so it can be tested, benchmarked and reasoned about alone. The web
-layer builds candidates from people records and renders the reasons.
+layer builds candidates from people records (or, for thousands of
+volunteers, ``VolunteerColumns`` from plain rows) and renders the reasons.
 
 A pair is excluded (never suggested, never assigned) when they share no
 language both speak at level 2+, a gender wish is not met, the refugee's
@@ -40,6 +41,7 @@ Explanation codes, in part order:
 """
 from app.matching.assignment import Comparison, assign, assign_and_compare, assignment_total, greedy_assign
 from app.matching.candidate import SLOTS, Candidate
+from app.matching.columns import VolunteerColumns
 from app.matching.prepared import PreparedVolunteers, prepare
 from app.matching.ranking import exclusion_counts, rank
 from app.matching.scoring import DEFAULT_WEIGHTS, PARTS, Reason, Score, Weights, score_pair
@@ -53,6 +55,7 @@ __all__ = [
     "PreparedVolunteers",
     "Reason",
     "Score",
+    "VolunteerColumns",
     "Weights",
     "assign",
     "assign_and_compare",

@@ -23,6 +23,24 @@ MIN_LEVEL, MAX_LEVEL = 1, 5
 DANISH_PRACTICE = "danish_practice"
 
 
+def language_code(code):
+    """Return an ISO 639 code as candidates keep it: trimmed, lower case."""
+    return str(code).strip().lower()
+
+
+def check_levels(levels):
+    """Refuse language levels outside ``MIN_LEVEL``..``MAX_LEVEL``."""
+    if wrong := sorted({level for level in levels if not MIN_LEVEL <= level <= MAX_LEVEL}):
+        raise ValueError(f"language levels must be {MIN_LEVEL}..{MAX_LEVEL}, not {wrong}")
+
+
+def check_genders(**values):
+    """Refuse a gender or gender wish that is not one of ``GENDERS`` or None."""
+    for name, value in values.items():
+        if value not in (None, *GENDERS):
+            raise ValueError(f"{name} must be one of {GENDERS} or None")
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A refugee or a volunteer; fields that apply to one side only are ignored on the other."""
@@ -61,18 +79,15 @@ class Candidate:
     age_max: int | None = None
 
     def __post_init__(self):
-        languages = {str(code).strip().lower(): int(level) for code, level in dict(self.languages).items()}
-        if any(not MIN_LEVEL <= level <= MAX_LEVEL for level in languages.values()):
-            raise ValueError(f"language levels must be {MIN_LEVEL}..{MAX_LEVEL}: {languages}")
+        languages = {language_code(code): int(level) for code, level in dict(self.languages).items()}
+        check_levels(languages.values())
         if isinstance(self.interests, str) or isinstance(self.availability, str):
             raise TypeError("interests and availability are collections, not a single string")
         interests = map_interests(self.interests)
         availability = frozenset(self.availability)
         if not availability <= _SLOT_SET:
             raise ValueError(f"unknown availability slots: {sorted(availability - _SLOT_SET)}")
-        for name in ("gender", "wants_gender"):
-            if getattr(self, name) not in (None, *GENDERS):
-                raise ValueError(f"{name} must be one of {GENDERS} or None")
+        check_genders(gender=self.gender, wants_gender=self.wants_gender)
         municipality = int(self.municipality)
         locate(municipality, self.postcode)  # fail early on an unknown municipality
         normalised = {

@@ -15,16 +15,19 @@ pairs no hard rule excludes, with the same functions on those rows only.
 Prepared volunteers are cached by the identity of the candidate objects:
 candidates are immutable, so the same objects always give the same arrays.
 Callers that rebuild candidates per request should keep the result of
-``prepare`` instead.
+``prepare`` instead, or hand it ``VolunteerColumns`` (``app.matching.columns``)
+read straight from the database, which skips building a candidate per
+volunteer.
 """
 import threading
 from collections import OrderedDict
 
 import numpy as np
 
-from app.interests import interests
-from app.matching.candidate import GENDERS, SLOTS
-from app.matching.geo import haversine_km_many
+from app.interests import interests, map_interests
+from app.matching.candidate import GENDERS, SLOTS, check_genders, check_levels, language_code
+from app.matching.columns import VolunteerColumns, columns_of
+from app.matching.geo import haversine_km_many, locate
 from app.matching.scoring import (
     DANISH_PRACTICE_BONUS,
     DANISH_PRACTICE_MIN_LEVEL,
@@ -55,50 +58,95 @@ def _slot_mask(candidate):
 
 def _optional(values):
     """Return a float array with NaN where a value is None."""
-    return np.array([np.nan if value is None else value for value in values], dtype=float)
+    return np.array(values, dtype=float)
+
+
+def _gender_codes(name, values):
+    """Return genders as ``_GENDER_CODE`` numbers, refusing unknown ones as ``Candidate`` does."""
+    for value in set(values):
+        check_genders(**{name: value})
+    return np.array([_GENDER_CODE[value] for value in values], dtype=np.int64)
+
+
+def _language_levels(n, rows, codes, levels):
+    """Return ({code: column}, n × languages matrix of levels) from long columns, codes normalised."""
+    levels = np.asarray(levels, dtype=np.int64)
+    check_levels(np.unique(levels).tolist())
+    code_of = {raw: language_code(raw) for raw in set(codes)}
+    column = {code: column for column, code in enumerate(sorted(set(code_of.values())))}
+    matrix = np.zeros((n, len(column)), dtype=np.int64)
+    matrix[np.asarray(rows, dtype=np.int64), [column[code_of[raw]] for raw in codes]] = levels
+    return column, matrix
+
+
+def _interest_matrix(n, column, rows, keys):
+    """Return the n × taxonomy 0/1 matrix from long columns; keys (or free text) mapped as ``Candidate`` maps them."""
+    column_of = {raw: column[key[0]] if (key := map_interests((raw,))) else -1 for raw in set(keys)}
+    mapped = np.array([column_of[raw] for raw in keys], dtype=np.int64)
+    known = mapped >= 0
+    matrix = np.zeros((n, len(column)), dtype=np.float32)
+    matrix[np.asarray(rows, dtype=np.int64)[known], mapped[known]] = 1
+    return matrix
 
 
 class PreparedVolunteers:
-    """Per-volunteer arrays for vectorised scoring; build with ``prepare``."""
+    """Per-volunteer arrays for vectorised scoring; build with ``prepare``.
 
-    def __init__(self, volunteers):
-        self.candidates = tuple(volunteers)
-        self.ids = [v.id for v in self.candidates]
+    Built from ``VolunteerColumns``, normalised as ``Candidate`` normalises
+    (language codes, levels, interests mapped onto the taxonomy), so the
+    arrays are the same whether the columns came from candidates or
+    straight from a database read. ``candidate(row)`` gives a volunteer back
+    as a ``Candidate``: the one prepared, or one made from its columns.
+    """
+
+    def __init__(self, columns, candidates=None):
+        self.columns = columns
+        self._candidates = candidates
+        self.ids = list(columns.id)
         self.index = {volunteer_id: i for i, volunteer_id in enumerate(self.ids)}
         if len(self.index) != len(self.ids):
             raise ValueError("volunteer ids must be unique")
-        vs = self.candidates
-        codes = sorted({code for v in vs for code in v.languages})
-        self.language_column = {code: column for column, code in enumerate(codes)}
-        self.levels = np.zeros((len(vs), len(codes)), dtype=np.int64)
-        for row, v in enumerate(vs):
-            for code, level in v.languages.items():
-                self.levels[row, self.language_column[code]] = level
-        self.danish = np.array([v.languages.get("da", 0) for v in vs], dtype=np.int64)
+        n = len(self.ids)
+        self.language_column, self.levels = _language_levels(n, *columns.languages)
+        danish = self.language_column.get("da")
+        self.danish = self.levels[:, danish].copy() if danish is not None else np.zeros(n, dtype=np.int64)
         self.interest_column = {key: column for column, key in enumerate(interests())}
-        self.interests = np.zeros((len(vs), len(self.interest_column)), dtype=np.float32)
-        for row, v in enumerate(vs):
-            self.interests[row, [self.interest_column[key] for key in v.interests]] = 1
+        self.interests = _interest_matrix(n, self.interest_column, *columns.interests)
         self.interest_count = self.interests.sum(axis=1, dtype=np.int64)
-        self.slots = np.array([_slot_mask(v) for v in vs], dtype=np.int64)
+        self.slots = np.zeros(n, dtype=np.int64)
+        for slot in SLOTS:
+            self.slots |= np.where(np.asarray(columns.availability[slot], dtype=bool), _SLOT_BIT[slot], 0)
         self.slot_count = _POPCOUNT[self.slots]
-        self.lat = np.array([v.location[0] for v in vs], dtype=float)
-        self.lon = np.array([v.location[1] for v in vs], dtype=float)
-        self.municipality = np.array([v.municipality for v in vs], dtype=np.int64)
-        self.has_max_distance = np.array([v.max_distance_km is not None for v in vs], dtype=bool)
-        self.max_distance = np.array([np.inf if v.max_distance_km is None else v.max_distance_km for v in vs])
-        self.capacity = np.array([v.capacity for v in vs], dtype=np.int64)
-        self.certificate = np.array([v.has_child_certificate for v in vs], dtype=bool)
-        self.gender = np.array([_GENDER_CODE[v.gender] for v in vs], dtype=np.int64)
-        self.wants_gender = np.array([_GENDER_CODE[v.wants_gender] for v in vs], dtype=np.int64)
-        self.family = np.array([v.family for v in vs], dtype=bool)
-        self.birth_year = _optional(v.birth_year for v in vs)
-        self.age_min = _optional(v.age_min for v in vs)
-        self.age_max = _optional(v.age_max for v in vs)
+        self.municipality = np.array(columns.municipality, dtype=np.int64)
+        location = np.array([locate(m, p) for m, p in zip(self.municipality.tolist(), columns.postcode, strict=True)],
+                            dtype=float).reshape(n, 2)
+        self.lat, self.lon = location[:, 0].copy(), location[:, 1].copy()
+        max_distance = _optional(columns.max_distance_km)
+        self.has_max_distance = ~np.isnan(max_distance)
+        self.max_distance = np.where(self.has_max_distance, max_distance, np.inf)
+        self.capacity = np.array(columns.capacity, dtype=np.int64)
+        self.certificate = np.array(columns.has_child_certificate, dtype=bool)
+        self.gender = _gender_codes("gender", columns.gender)
+        self.wants_gender = _gender_codes("wants_gender", columns.wants_gender)
+        self.family = np.array(columns.family, dtype=bool)
+        self.birth_year = _optional(columns.birth_year)
+        self.age_min = _optional(columns.age_min)
+        self.age_max = _optional(columns.age_max)
         self.has_age_range = ~(np.isnan(self.age_min) & np.isnan(self.age_max))
 
     def __len__(self):
-        return len(self.candidates)
+        return len(self.ids)
+
+    def candidate(self, row):
+        """Return volunteer ``row`` as a ``Candidate``."""
+        return self._candidates[row] if self._candidates is not None else self.columns.candidate(row)
+
+    @property
+    def candidates(self):
+        """Return every volunteer as a ``Candidate``, in row order."""
+        if self._candidates is None:
+            self._candidates = tuple(self.columns.candidates())
+        return self._candidates
 
 
 _cache = OrderedDict()
@@ -106,16 +154,22 @@ _cache_lock = threading.Lock()
 
 
 def prepare(volunteers):
-    """Return volunteers as arrays, reusing the last few preparations of the same candidate objects."""
+    """Return volunteers (candidates or ``VolunteerColumns``) as arrays.
+
+    The last few preparations of the same candidate objects are reused;
+    columns are prepared anew (a database read makes new ones each time).
+    """
     if isinstance(volunteers, PreparedVolunteers):
         return volunteers
+    if isinstance(volunteers, VolunteerColumns):
+        return PreparedVolunteers(volunteers)
     volunteers = tuple(volunteers)
     key = tuple(map(id, volunteers))  # stable: the cached entry keeps these objects alive
     with _cache_lock:
         if (prepared := _cache.get(key)) is not None:
             _cache.move_to_end(key)
             return prepared
-    prepared = PreparedVolunteers(volunteers)
+    prepared = PreparedVolunteers(columns_of(volunteers), volunteers)
     with _cache_lock:
         _cache[key] = prepared
         while len(_cache) > _CACHE_SIZE:

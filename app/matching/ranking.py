@@ -11,7 +11,7 @@ from app.matching.scoring import Score, score_pair
 def rank(refugee, volunteers, limit=10, exclude=(), weights=None, today=None):
     """Return up to ``limit`` (volunteer id, Score) pairs, best first, leaving excluded pairs out.
 
-    ``volunteers`` is a sequence of candidates or the result of ``prepare``;
+    ``volunteers`` is a sequence of candidates, ``VolunteerColumns`` or the result of ``prepare``;
     ``limit=None`` returns every allowed volunteer. Scores come from the
     vectorised arrays; reasons are worked out only for the pairs returned.
     Equal totals keep the volunteers' order.
@@ -28,7 +28,7 @@ def rank(refugee, volunteers, limit=10, exclude=(), weights=None, today=None):
                 total=float(totals[i]),
                 parts={name: float(points[i]) for name, points in parts.items()},
                 excluded=False,
-                reasons=score_pair(refugee, pv.candidates[i], weights, today=today).reasons,
+                reasons=score_pair(refugee, pv.candidate(i), weights, today=today).reasons,
             ),
         )
         for i in best

@@ -111,7 +111,9 @@ class Person(db.Model):
         sa.CheckConstraint("capacity IS NULL OR capacity BETWEEN 1 AND 3", name="capacity_range"),
         sa.CheckConstraint("age_min IS NULL OR age_max IS NULL OR age_min <= age_max", name="age_range"),
         sa.CheckConstraint("erased_at IS NULL OR archived_at IS NOT NULL", name="erased_is_archived"),
-        sa.Index("ix_person_kind_municipality_status", "kind", "municipality_code", "status"),
+        # With who may be matched (`matchable`): waiting list counts read the index alone (migration a75cddc039d6).
+        sa.Index("ix_person_kind_municipality_status_matchable", "kind", "municipality_code", "status",
+                 "archived_at", "consents_to_matching"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -121,19 +121,21 @@ def _beyond(sort, anchor, forward):
     return sa.or_(*conditions)
 
 
-def keyset_page(query, sort, per_page, after=None, before=None):
+def keyset_page(query, sort, per_page, after=None, before=None, total=None):
     """Return a KeysetPage of `query` (a select of people) in `sort` order (a SORTS value).
 
     `after` or `before` is the id of the person the page follows or
     precedes; the cursor is a person, so a link stays short and readable.
-    An unknown person gives the first page.
+    An unknown person gives the first page. `total` is counted unless the
+    caller already knows it (a page that counts its people anyway).
     """
     exprs = [expr for expr, _ in sort]
     anchor_id = after if after is not None else before
     anchor = db.session.execute(sa.select(*exprs).where(Person.id == anchor_id)).one_or_none() \
         if anchor_id is not None else None
     forward = anchor is None or after is not None
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    if total is None:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
     page = query.order_by(None).order_by(*_order_by(sort, reverse=not forward))
     if anchor is not None:
         page = page.where(_beyond(sort, anchor, forward))
@@ -212,7 +214,10 @@ def waiting_list(user):
 
 
 def waiting_counts(user):
-    """Return (municipality, refugees waiting) pairs for `user`'s waiting list."""
+    """Return (municipality, refugees waiting) pairs for `user`'s waiting list.
+
+    Every person has a municipality, so the counts add up to the whole list.
+    """
     waiting = waiting_list(user).order_by(None).options().subquery()
     return db.session.execute(
         sa.select(Municipality, sa.func.count())

@@ -298,13 +298,13 @@ def archive(person_id):
 
 @bp.route("/waiting")
 def waiting():
+    counts = waiting_counts(current_user)
     page = keyset_page(
         waiting_list(current_user), SORTS["waiting"], current_app.config["PER_PAGE"],
         after=request.args.get("after", type=int), before=request.args.get("before", type=int),
+        total=sum(count for _, count in counts),
     )
-    return render_template(
-        "people/waiting.html", page=page, counts=waiting_counts(current_user), today=today_local()
-    )
+    return render_template("people/waiting.html", page=page, counts=counts, today=today_local())
 
 
 FILE_TYPES = {
