@@ -17,10 +17,14 @@ from functools import partial
 
 import flask_wtf
 import wtforms
+from flask import request
 from flask_babel import get_translations, lazy_gettext as _l
+from flask_wtf.file import FileField
+from flask_wtf.form import _Auto
 from wtforms import PasswordField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, ValidationError
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from app.auth.services import normalise_phone
 from app.spreadsheets import clean_text
@@ -57,13 +61,36 @@ class TranslatedMeta:
 class FlaskForm(flask_wtf.FlaskForm):
     """A form bound to the request, with CSRF, speaking the viewer's language."""
 
-    Meta = TranslatedMeta
+    class Meta(TranslatedMeta):
+        def wrap_formdata(self, form, formdata):
+            """Read what an HTML form sends: its fields, and files only under the names of file fields.
+
+            Flask-WTF would also read a JSON body (a number or a list as a
+            text field's value) and hand an uploaded file to any field of its
+            name; either reached a validator as a type it cannot handle, a
+            server error. Now they are simply not there.
+            """
+            if formdata is not _Auto or not form.is_submitted():
+                return super().wrap_formdata(form, formdata)
+            file_fields = {field.name for field in form if isinstance(field, FileField)}
+            files = MultiDict([(name, upload) for name, upload in request.files.items(multi=True) if name in file_fields])
+            return CombinedMultiDict((files, request.form))
 
 
 class Form(wtforms.Form):
     """A subform for FormField or FieldList, speaking the viewer's language."""
 
     Meta = TranslatedMeta
+
+
+#: The longest search text a query string's ``q`` is read to: longer than any name, e-mail or phone,
+#: far shorter than the 50,000 bytes SQLite allows a LIKE pattern.
+SEARCH_MAX_LENGTH = 200
+
+
+def search_text(args):
+    """Return the ``q`` of a query string as a search box's text: cleaned like a form field, trimmed, cut short."""
+    return clean_text(args.get("q", "")).strip()[:SEARCH_MAX_LENGTH]
 
 
 def options(pairs):

@@ -16,7 +16,7 @@ from app.admin.services import (
 from app.auth.models import ROLE_TITLES, Organisation, Role, User
 from app.auth.services import send_invitation
 from app.extensions import db
-from app.forms import ConfirmForm
+from app.forms import ConfirmForm, search_text
 from app.permissions import role_required
 
 
@@ -28,7 +28,7 @@ def admins_only():
 
 @bp.route("/users")
 def users():
-    text = request.args.get("q", "").strip()
+    text = search_text(request.args)
     role = request.args.get("role") if request.args.get("role") in set(Role) else None
     page = db.paginate(
         search_users(text, role), per_page=current_app.config["PER_PAGE"], error_out=False

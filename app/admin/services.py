@@ -42,12 +42,12 @@ def search_users(text=None, role=None):
     """Return a query for users matching a name, e-mail or phone fragment and a role."""
     query = sa.select(User).options(selectinload(User.organisation)).order_by(User.full_name)
     if text:
-        pattern = f"%{text.strip().lower()}%"
+        text = text.strip().lower()
         query = query.where(
             sa.or_(
-                sa.func.lower(User.full_name).like(pattern),
-                User.email.like(pattern),
-                User.phone.like(pattern),
+                sa.func.lower(User.full_name).contains(text, autoescape=True),
+                User.email.contains(text, autoescape=True),
+                User.phone.contains(text, autoescape=True),
             )
         )
     if role:

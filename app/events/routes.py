@@ -32,7 +32,7 @@ from app.events.queries import seats_taken_by_activity, upcoming_query
 from app.events.services import EventError
 from app.extensions import db
 from app.limits import allow
-from app.forms import ConfirmForm
+from app.forms import ConfirmForm, search_text
 from app.municipalities.models import Municipality
 from app.municipalities.services import municipalities_for
 from app.people.languages import language_name
@@ -439,11 +439,11 @@ def _render_sign_ups(activity, attendance=None, registry_form=None):
     confirmed = [s for s in live if s.status == SignUpStatus.CONFIRMED]
     attendance = attendance or AttendanceForm(confirmed, data={
         "attended": [s.id for s in confirmed if s.attended], "walk_ins": activity.walk_ins})
-    query_text = request.args.get("q", "").strip()
+    query_text = search_text(request.args)
     found = []
     if query_text:
         found = db.session.scalars(scope_to_user(
-            sa.select(Person).where(Person.archived_at.is_(None), Person.full_name.ilike(f"%{query_text}%"),
+            sa.select(Person).where(Person.archived_at.is_(None), Person.full_name.icontains(query_text, autoescape=True),
                                     Person.municipality_code == activity.venue.municipality_code)
             .order_by(Person.full_name).limit(REGISTRY_SEARCH_LIMIT),
             Person.municipality_code,
