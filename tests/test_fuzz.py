@@ -16,9 +16,10 @@ A route taking POST whose form no page shows, and a form class no request
 built, fail `test_every_post_route_and_form_class_is_fuzzed`, so a new form
 is covered or named. The same runs on PostgreSQL, which refuses NUL.
 """
+import csv
 import io
 import re
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -26,13 +27,15 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 from hypothesis import HealthCheck, given, settings, strategies as st
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from app.auth.models import Role, User
 from app.auth.tokens import INVITATION, PASSWORD_RESET, make_token as make_auth_token
 from app.events import services as events
 from app.events.links import make_token as make_sign_up_token
-from app.events.models import Activity, SignUp
+from app.events.models import Activity, SignUp, Venue
 from app.events.services import ActivityDetails
 from app.extensions import db
 from app.followup.models import CheckIn
@@ -40,8 +43,10 @@ from app.followup.services import make_token as make_check_in_token
 from app.forms import FlaskForm
 from app.limits import limiter
 from app.matches import services as matches
+from app.people.forms import ConfirmImportForm
 from app.timeutil import LOCAL_ZONE
-from tests.conftest import REFERENCE_TABLES
+from tests.conftest import PASSWORD, REFERENCE_TABLES
+from tests.test_import_export import HEADER_DA
 from tests.test_authorization import OK, ROLES, requests, world  # noqa: F401 (world is a fixture)
 
 #: Examples per form; enough to meet every kind of bad value a few times, small enough for a minute in all.
@@ -308,3 +313,90 @@ def test_every_form_answers_any_input_without_a_server_error_or_a_partial_write(
     unbuilt = sorted(cls.__qualname__ for cls in form_classes()
                      if not any(issubclass(built, cls) for built in built_forms) and cls.__qualname__ not in NOT_BUILT)
     assert not unbuilt, f"form classes no request built: {unbuilt}"
+
+
+GOOD_REFUGEE = ["Amal Haddad", "22 33 44 55", "", "1990", "8000", "ar:5, da:2", "fodbold", "weekend", "2026-01-05",
+                "ja", "papir"]
+
+
+def cell_value(good):
+    """An import cell: the good value, or random, control, odd or huge text."""
+    return st.one_of(st.just(good), st.just(good), st.just(""), printable, odd_values, huge,
+                     st.tuples(st.just(good), controls).map("".join))
+
+
+def import_file(rows, file_format):
+    """A refugee import file in Danish headers, as CSV or XLSX (which cannot hold most control characters)."""
+    if file_format == "csv":
+        out = io.StringIO()
+        csv.writer(out, delimiter=";").writerows([HEADER_DA.split(";"), *rows])
+        return out.getvalue().encode()
+    workbook = Workbook()
+    for row in [HEADER_DA.split(";"), *rows]:
+        workbook.active.append([ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_any_import_file_is_a_dry_run_or_a_clean_import(app, client, login_as, built_forms):
+    login_as(Role.MANAGER, ["Aarhus"])
+    random_rows = st.lists(st.tuples(*map(cell_value, GOOD_REFUGEE)).map(list), min_size=1, max_size=3)
+
+    @settings(FUZZ, max_examples=25)
+    @given(rows=random_rows, file_format=st.sampled_from(["csv", "xlsx"]))
+    def send(rows, file_format):
+        content = import_file(rows, file_format)
+        page = check(client, "POST", "/people/refugees/import", {"file": (io.BytesIO(content), f"p.{file_format}")})
+        token = re.search(r'name="token" type="hidden" value="([^"]+)"', page.get_data(as_text=True))
+        if token:
+            check(client, "POST", "/people/refugees/import/confirm", {"token": token.group(1)})
+
+    send()
+    assert ConfirmImportForm in built_forms  # some files were good enough to confirm
+
+
+# What the properties above found, each pinned down.
+
+def test_a_file_or_json_in_place_of_a_text_field_is_a_refused_form(client, make_user):
+    user = make_user(Role.ADMIN)
+    response = client.post("/auth/login?lang=en", data={"login": (io.BytesIO(b"x"), "x.csv"), "password": "x"},
+                           content_type="multipart/form-data")
+    assert response.status_code == 200 and "is-invalid" in response.get_data(as_text=True)
+    response = client.post("/auth/login?lang=en", json={"login": 5, "password": ["x"]})
+    assert response.status_code == 200 and "is-invalid" in response.get_data(as_text=True)
+    response = client.post("/auth/login", json={"login": user.email, "password": PASSWORD})
+    assert response.status_code == 200  # a JSON body is no login either
+
+
+def test_a_match_answer_other_than_yes_or_no_records_nothing(client, login_as, make_person):
+    manager = login_as(Role.MANAGER, ["København"])
+    refugee = make_person("refugee", municipality_code=101)
+    volunteer = make_person("volunteer", municipality_code=101)
+    match = matches.propose(refugee.id, volunteer.id, manager)
+    db.session.commit()
+    response = client.post(f"/matches/{match.id}/answer", data={"side": "refugee", "answer": "maybe"})
+    assert response.status_code == 302
+    db.session.refresh(match)
+    assert match.status == "proposed" and match.declined_at is None
+
+
+@pytest.mark.parametrize("role, url", [
+    (Role.ADMIN, "/admin/users?q={q}"),
+    (Role.MANAGER, "/manage/activities/{activity}/sign-ups?q={q}"),
+])
+def test_a_search_longer_than_the_database_takes_is_a_page(client, login_as, make_user, role, url):
+    login_as(role, ["København"] if role == Role.MANAGER else ())
+    make_user(Role.HEAD_OFFICE, full_name="Percent 100% Person")
+    make_user(Role.HEAD_OFFICE, full_name="Percent 1000 Person")
+    venue = Venue(municipality_code=101, name="Huset", address="Gade 1", postcode="2200")
+    db.session.add(venue)
+    db.session.flush()
+    activity = events.create_activity(ActivityDetails(venue_id=venue.id, category="language_cafe",
+                                                      texts={"da": ("Café", None)}),
+                                      date(2030, 1, 1), time(17), timedelta(hours=2))
+    db.session.commit()
+    assert client.get(url.format(q="x" * 70_000, activity=activity.id)).status_code == 200
+    if role == Role.ADMIN:  # a % is a character searched for, not "anything"
+        page = client.get(url.format(q="0%25", activity=activity.id)).get_data(as_text=True)
+        assert "Percent 100% Person" in page and "Percent 1000 Person" not in page
