@@ -31,7 +31,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from app.auth.models import Role, User
+from app.agreements.models import Agreement
+from app.auth.models import Organisation, Role, User
 from app.auth.tokens import INVITATION, PASSWORD_RESET, make_token as make_auth_token
 from app.events import services as events
 from app.events.links import make_token as make_sign_up_token
@@ -400,3 +401,17 @@ def test_a_search_longer_than_the_database_takes_is_a_page(client, login_as, mak
     if role == Role.ADMIN:  # a % is a character searched for, not "anything"
         page = client.get(url.format(q="0%25", activity=activity.id)).get_data(as_text=True)
         assert "Percent 100% Person" in page and "Percent 1000 Person" not in page
+
+
+def test_an_organisation_with_an_agreement_is_not_deleted(client, login_as):
+    """PostgreSQL refused the delete (a server error); SQLite deleted it and left the agreement pointing nowhere."""
+    login_as(Role.ADMIN)
+    organisation = Organisation(name="Venskabsforeningen")
+    db.session.add(organisation)
+    db.session.flush()
+    db.session.add(Agreement(municipality_code=101, organisation_id=organisation.id))
+    db.session.commit()
+    page = client.post(f"/admin/organisations/{organisation.id}/delete?lang=en", follow_redirects=True)
+    assert "Venskabsforeningen still has users or agreements and cannot be deleted." in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Organisation, organisation.id) is not None

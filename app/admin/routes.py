@@ -139,7 +139,7 @@ def remove_organisation(organisation_id):
             db.session.commit()
             flash(_("%(name)s is deleted.", name=name), "success")
         else:
-            flash(_("%(name)s still has users and cannot be deleted.", name=name), "warning")
+            flash(_("%(name)s still has users or agreements and cannot be deleted.", name=name), "warning")
         return redirect(url_for("admin.organisations"))
     return render_template(
         "admin/confirm_delete_organisation.html", form=form, organisation=organisation
