@@ -90,6 +90,7 @@ def register_blueprints(app):
 
 def register_cli(app):
     from app.auth.cli import users_cli
+    from app.backups import backup_cli
     from app.demo.cli import demo_cli
     from app.municipalities.cli import refdata_cli
     from app.scheduler import jobs_cli, scheduler_cli
@@ -99,6 +100,7 @@ def register_cli(app):
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(backup_cli)
 
 
 def register_jobs(app):
