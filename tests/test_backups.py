@@ -83,9 +83,9 @@ def test_a_postgresql_backup_restores_into_a_fresh_database_with_every_row(app, 
     db.session.commit()
 
     restored = create_app({"SQLALCHEMY_DATABASE_URI": fresh_url})
-    result = restored.test_cli_runner().invoke(args=["backup", "restore", str(path), "--yes"])
-    assert result.exit_code == 0, result.output
-    with restored.app_context():
+    with restored.app_context():  # the command runs in the app of the current context
+        result = restored.test_cli_runner().invoke(args=["backup", "restore", str(path), "--yes"])
+        assert result.exit_code == 0, result.output
         assert row_counts() == before
         assert sorted(db.session.scalars(sa.select(Person.full_name))) == ["Amal Haddad", "Birgit Jensen"]
         db.session.remove()
