@@ -382,14 +382,17 @@ def test_a_match_answer_other_than_yes_or_no_records_nothing(client, login_as, m
     assert match.status == "proposed" and match.declined_at is None
 
 
+@pytest.mark.parametrize("q", ["x" * 70_000, "%00" * 1000], ids=["huge", "NUL"])
 @pytest.mark.parametrize("role, url", [
     (Role.ADMIN, "/admin/users?q={q}"),
     (Role.MANAGER, "/manage/activities/{activity}/sign-ups?q={q}"),
+    (Role.MANAGER, "/people/{person}/merge?q={q}"),
 ])
-def test_a_search_longer_than_the_database_takes_is_a_page(client, login_as, make_user, role, url):
+def test_a_search_longer_than_the_database_takes_or_with_a_nul_is_a_page(
+    client, login_as, make_user, make_person, role, url, q
+):
     login_as(role, ["København"] if role == Role.MANAGER else ())
-    make_user(Role.HEAD_OFFICE, full_name="Percent 100% Person")
-    make_user(Role.HEAD_OFFICE, full_name="Percent 1000 Person")
+    person = make_person(municipality_code=101)
     venue = Venue(municipality_code=101, name="Huset", address="Gade 1", postcode="2200")
     db.session.add(venue)
     db.session.flush()
@@ -397,10 +400,15 @@ def test_a_search_longer_than_the_database_takes_is_a_page(client, login_as, mak
                                                       texts={"da": ("Café", None)}),
                                       date(2030, 1, 1), time(17), timedelta(hours=2))
     db.session.commit()
-    assert client.get(url.format(q="x" * 70_000, activity=activity.id)).status_code == 200
-    if role == Role.ADMIN:  # a % is a character searched for, not "anything"
-        page = client.get(url.format(q="0%25", activity=activity.id)).get_data(as_text=True)
-        assert "Percent 100% Person" in page and "Percent 1000 Person" not in page
+    assert client.get(url.format(q=q, activity=activity.id, person=person.id)).status_code == 200
+
+
+def test_a_percent_sign_in_the_user_search_is_searched_for(client, login_as, make_user):
+    login_as(Role.ADMIN)
+    make_user(Role.HEAD_OFFICE, full_name="Percent 100% Person")
+    make_user(Role.HEAD_OFFICE, full_name="Percent 1000 Person")
+    page = client.get("/admin/users?q=0%25").get_data(as_text=True)
+    assert "Percent 100% Person" in page and "Percent 1000 Person" not in page
 
 
 def test_an_organisation_with_an_agreement_is_not_deleted(client, login_as):
