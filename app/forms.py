@@ -11,7 +11,9 @@ WTForms' classes directly.
 The same Meta cleans every text field (but passwords, which are only
 hashed) as it is bound: control characters (and, outside a text area, tabs
 and line breaks) are dropped before any validator sees the data, so none
-reaches the database or an export.
+reaches the database or an export. Every whole-number field holds only a
+number a database integer column takes (a larger one is None and an error),
+so neither a query nor a form shown again sends PostgreSQL one it refuses.
 """
 from functools import partial
 
@@ -21,13 +23,22 @@ from flask import request
 from flask_babel import get_translations, lazy_gettext as _l
 from flask_wtf.file import FileField
 from flask_wtf.form import _Auto
-from wtforms import PasswordField, StringField, SubmitField, TextAreaField
+from wtforms import IntegerField, PasswordField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, NumberRange, ValidationError
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from app.auth.services import normalise_phone
 from app.spreadsheets import clean_text
+
+
+#: The range of a database integer column (ids, counts): PostgreSQL refuses a number outside it with an error.
+DATABASE_INTEGER = (-(2**31), 2**31 - 1)
+
+
+def database_integer(value):
+    """A filter: a number outside `DATABASE_INTEGER` becomes None, which the field's range check then reports."""
+    return value if value is None or DATABASE_INTEGER[0] <= value <= DATABASE_INTEGER[1] else None
 
 
 class CatalogTranslations:
@@ -50,11 +61,14 @@ class TranslatedMeta:
         return catalog_translations
 
     def bind_field(self, form, unbound_field, options):
-        """Put the control-character filter first on every text field but passwords, which are only hashed."""
+        """Put the control-character filter first on every text field but passwords, and a range on whole numbers."""
         field_class = unbound_field.field_class
         if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
             clean = partial(clean_text, multiline=issubclass(field_class, TextAreaField))
             options["filters"] = [clean, *unbound_field.kwargs.get("filters", ())]
+        elif issubclass(field_class, IntegerField):
+            options["filters"] = [database_integer, *unbound_field.kwargs.get("filters", ())]
+            options["validators"] = [*unbound_field.kwargs.get("validators", ()), NumberRange(*DATABASE_INTEGER)]
         return super().bind_field(form, unbound_field, options)
 
 

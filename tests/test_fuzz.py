@@ -44,6 +44,7 @@ from app.followup.services import make_token as make_check_in_token
 from app.forms import FlaskForm
 from app.limits import limiter
 from app.matches import services as matches
+from app.matches.models import Match
 from app.people.forms import ConfirmImportForm
 from app.timeutil import LOCAL_ZONE
 from tests.conftest import PASSWORD, REFERENCE_TABLES
@@ -73,7 +74,7 @@ NOT_BUILT = {"ConfirmImportForm": NOT_FUZZED["people.confirm_import"]}
 printable = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
 controls = st.text(st.sampled_from("\x00\x01\x08\x0b\x0c\x1b\x7f\t\n\r a"), min_size=1, max_size=8)
 odd_values = st.sampled_from([
-    "", " ", "0", "-1", "1e400", "inf", "nan", "99999999999999999999", "2147483648", "-2147483649",
+    "", " ", "0", "-1", "1e400", "inf", "nan", "99999999999999999999", "2147483648", "-2147483649", "2200000000", "²",
     "2026-02-30", "0000-01-01", "9999-12-31", "25:61", "true", "on", "None", "[]", "{}", "%00", "\u202e", "☃" * 3,
     "<script>alert(1)</script>", "' OR 1=1 --", "=HYPERLINK(\"x\")", "a@b", "+" + "9" * 40,
 ])
@@ -409,6 +410,18 @@ def test_a_percent_sign_in_the_user_search_is_searched_for(client, login_as, mak
     make_user(Role.HEAD_OFFICE, full_name="Percent 1000 Person")
     page = client.get("/admin/users?q=0%25").get_data(as_text=True)
     assert "Percent 100% Person" in page and "Percent 1000 Person" not in page
+
+
+def test_an_id_larger_than_a_database_integer_is_refused_not_queried(client, login_as, make_person):
+    """PostgreSQL refused such a number in the query (a server error); SQLite took it."""
+    login_as(Role.MANAGER, ["København"])
+    refugee = make_person(municipality_code=101, status="waiting")
+    make_person("volunteer", municipality_code=101)
+    response = client.post(f"/matches/propose/{refugee.id}?lang=en", data={"volunteer_id": "2200000000"})
+    assert response.status_code == 200  # the suggestions again, nothing proposed
+    for pair in (f"{refugee.id}-9999999999", f"{refugee.id}-²"):
+        assert client.post("/matches/batch?municipality=101", data={"pairs": pair}).status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Match)) == 0
 
 
 def test_an_organisation_with_an_agreement_is_not_deleted(client, login_as):
