@@ -436,3 +436,14 @@ def test_an_organisation_with_an_agreement_is_not_deleted(client, login_as):
     assert "Venskabsforeningen still has users or agreements and cannot be deleted." in page.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Organisation, organisation.id) is not None
+
+
+def test_a_decline_reason_longer_than_the_history_keeps_is_a_message(client, login_as, make_person):
+    """The reason goes into the status history's 500 characters: PostgreSQL refused a longer one (a server error)."""
+    login_as(Role.MANAGER, ["Aarhus"])
+    applicant = make_person("volunteer", status="applicant", email="ida@example.org")
+    page = client.post(f"/applicants/{applicant.id}/decline?lang=en", data={"reason": "é" * 501})
+    assert page.status_code == 200 and "is-invalid" in page.get_data(as_text=True)
+    db.session.refresh(applicant)
+    assert applicant.status == "applicant"
+    assert client.post(f"/applicants/{applicant.id}/decline", data={"reason": "é" * 500}).status_code == 302
