@@ -447,3 +447,12 @@ def test_a_decline_reason_longer_than_the_history_keeps_is_a_message(client, log
     db.session.refresh(applicant)
     assert applicant.status == "applicant"
     assert client.post(f"/applicants/{applicant.id}/decline", data={"reason": "é" * 500}).status_code == 302
+
+
+def test_an_organisation_name_taken_in_letters_beyond_ascii_is_a_message(client, login_as):
+    """SQLite's lower() folds only ASCII, so the duplicate check let "Ærø Venner" through to the unique index."""
+    login_as(Role.ADMIN)
+    assert client.post("/admin/organisations", data={"name": "Ærø Venner"}).status_code == 302
+    page = client.post("/admin/organisations?lang=en", data={"name": "Ærø Venner"}).get_data(as_text=True)
+    assert "An organisation with this name already exists." in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 1
