@@ -13,8 +13,7 @@ offered (so that some submissions get past the first check). After each one:
 - no text the database holds has a control character.
 
 A route taking POST whose form no page shows, and a form class no request
-built, fail `test_every_post_route_and_form_class_is_fuzzed`, so a new form
-is covered or named. The same runs on PostgreSQL, which refuses NUL.
+built, fail the test too, so a new form is covered or named with a reason. The same runs on PostgreSQL, which refuses NUL.
 """
 import csv
 import io
