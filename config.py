@@ -108,6 +108,8 @@ class Config:
     #: gzip), so it is light however it is served; static files are streamed, hence both lists.
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
+    #: app.serving decides which responses are compressed (not those of logged-in users: BREACH).
+    COMPRESS_REGISTER = False
     #: Where rate limits and login throttling are counted (Flask-Limiter). memory:// counts in each
     #: process: fine for one worker; several gunicorn workers need a shared store, e.g. redis://localhost:6379.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -102,6 +102,7 @@ def register_blueprints(app):
 
 def register_cli(app):
     from app.auth.cli import users_cli
+    from app.backups import backup_cli
     from app.demo.cli import demo_cli
     from app.municipalities.cli import refdata_cli
     from app.privacy.cli import privacy_cli
@@ -113,6 +114,7 @@ def register_cli(app):
     app.cli.add_command(jobs_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(backup_cli)
 
 
 def register_jobs(app):

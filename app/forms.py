@@ -11,20 +11,35 @@ WTForms' classes directly.
 The same Meta cleans every text field (but passwords, which are only
 hashed) as it is bound: control characters (and, outside a text area, tabs
 and line breaks) are dropped before any validator sees the data, so none
-reaches the database or an export.
+reaches the database or an export. Every whole-number field holds only a
+number a database integer column takes (a larger one is None and an error),
+so neither a query nor a form shown again sends PostgreSQL one it refuses.
 """
 from functools import partial
 
 import flask_wtf
 import wtforms
+from flask import request
 from flask_babel import get_locale, get_translations, lazy_gettext as _l
+from flask_wtf.file import FileField
+from flask_wtf.form import _Auto
 from markupsafe import Markup
-from wtforms import PasswordField, StringField, SubmitField, TextAreaField
+from wtforms import IntegerField, PasswordField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, NumberRange, ValidationError
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from app.auth.services import normalise_phone
 from app.spreadsheets import clean_text
+
+
+#: The range of a database integer column (ids, counts): PostgreSQL refuses a number outside it with an error.
+DATABASE_INTEGER = (-(2**31), 2**31 - 1)
+
+
+def database_integer(value):
+    """A filter: a number outside `DATABASE_INTEGER` becomes None, which the field's range check then reports."""
+    return value if value is None or DATABASE_INTEGER[0] <= value <= DATABASE_INTEGER[1] else None
 
 
 class CatalogTranslations:
@@ -47,24 +62,50 @@ class TranslatedMeta:
         return catalog_translations
 
     def bind_field(self, form, unbound_field, options):
-        """Put the control-character filter first on every text field but passwords, which are only hashed."""
+        """Put the control-character filter first on every text field but passwords, and a range on whole numbers."""
         field_class = unbound_field.field_class
         if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
             clean = partial(clean_text, multiline=issubclass(field_class, TextAreaField))
             options["filters"] = [clean, *unbound_field.kwargs.get("filters", ())]
+        elif issubclass(field_class, IntegerField):
+            options["filters"] = [database_integer, *unbound_field.kwargs.get("filters", ())]
+            options["validators"] = [*unbound_field.kwargs.get("validators", ()), NumberRange(*DATABASE_INTEGER)]
         return super().bind_field(form, unbound_field, options)
 
 
 class FlaskForm(flask_wtf.FlaskForm):
     """A form bound to the request, with CSRF, speaking the viewer's language."""
 
-    Meta = TranslatedMeta
+    class Meta(TranslatedMeta):
+        def wrap_formdata(self, form, formdata):
+            """Read what an HTML form sends: its fields, and files only under the names of file fields.
+
+            Flask-WTF would also read a JSON body (a number or a list as a
+            text field's value) and hand an uploaded file to any field of its
+            name; either reached a validator as a type it cannot handle, a
+            server error. Now they are simply not there.
+            """
+            if formdata is not _Auto or not form.is_submitted():
+                return super().wrap_formdata(form, formdata)
+            file_fields = {field.name for field in form if isinstance(field, FileField)}
+            files = MultiDict([(name, upload) for name, upload in request.files.items(multi=True) if name in file_fields])
+            return CombinedMultiDict((files, request.form))
 
 
 class Form(wtforms.Form):
     """A subform for FormField or FieldList, speaking the viewer's language."""
 
     Meta = TranslatedMeta
+
+
+#: The longest search text a query string's ``q`` is read to: longer than any name, e-mail or phone,
+#: far shorter than the 50,000 bytes SQLite allows a LIKE pattern.
+SEARCH_MAX_LENGTH = 200
+
+
+def search_text(args):
+    """Return the ``q`` of a query string as a search box's text: cleaned like a form field, trimmed, cut short."""
+    return clean_text(args.get("q", "")).strip()[:SEARCH_MAX_LENGTH]
 
 
 def options(pairs):

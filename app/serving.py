@@ -11,6 +11,15 @@ the policy is one fixed string with no nonces, and Talisman's other duties
 A page or file that may show personal data (anything a logged-in user sees,
 and anything that does not say how it may be cached) is never stored by a
 browser or a proxy.
+
+Compression (Brotli or gzip) is left off wherever a response may hold a
+secret of one visitor: BREACH guesses a secret in an HTTPS response byte by
+byte from the compressed length, when the attacker can also put text of
+their own into the same page (a search box, a name they typed in the public
+form). So pages a logged-in user gets (CSRF token, names, phone numbers),
+pages opened by a personal link (``<token>`` in the URL) and answers to a
+POST (a form sent back with what was typed) go uncompressed; public pages
+and static files, which every visitor gets alike, are compressed.
 """
 import hashlib
 import os
@@ -25,6 +34,8 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from werkzeug.security import safe_join
+
+from app.extensions import compress
 
 #: How long a browser keeps a static file whose URL names its content.
 STATIC_MAX_AGE = 365 * 24 * 3600
@@ -63,6 +74,8 @@ def init_app(app):
     if trusted:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted)
     app.url_defaults(add_static_version)
+    # After-request functions run last-registered first: compression sees the finished response.
+    app.after_request(compress_unless_private)
     app.after_request(cache_versioned_static)
     app.after_request(add_security_headers)
 
@@ -77,6 +90,22 @@ def add_security_headers(response):
     ):
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def may_hold_a_secret():
+    """Whether this response may hold one visitor's secret (see the module's docstring on BREACH)."""
+    return request.endpoint != "static" and (
+        request.method not in ("GET", "HEAD")
+        or current_user.is_authenticated
+        or "token" in (request.view_args or {})
+    )
+
+
+def compress_unless_private(response):
+    """Compress a response with Flask-Compress unless it may hold a visitor's secret."""
+    if may_hold_a_secret():
+        return response
+    return compress.after_request(response)
 
 
 def content_hash(data):

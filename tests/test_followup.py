@@ -126,3 +126,31 @@ def test_the_scheduled_job_creates_check_ins(app, active_match, outbox):
         assert run_job("follow-up-check-ins")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckIn)) == 2
     assert sorted(m["To"] for m in outbox) == ["mette@example.org", "selam@example.org"]
+
+
+def test_a_run_that_dies_half_way_leaves_nothing_and_the_next_run_sends_each_check_in_once(
+    app, active_match, outbox, monkeypatch
+):
+    """The first check-in and its e-mail are flushed, then the run dies: all of it is rolled back together."""
+    import app.followup.services as followup
+
+    queue_mail = followup.queue_mail
+    calls = []
+
+    def dies_at_the_second(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:
+            raise ConnectionError("the server went away")
+        return queue_mail(*args, **kwargs)
+
+    monkeypatch.setattr(followup, "queue_mail", dies_at_the_second)
+    with freeze_time("2026-01-16 06:00"):
+        assert not run_job("follow-up-check-ins")
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckIn)) == 0 and len(outbox) == 0
+
+    monkeypatch.undo()
+    with freeze_time("2026-01-16 07:00"):
+        assert run_job("follow-up-check-ins") and run_job("follow-up-check-ins")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckIn)) == 2
+    assert sorted(m["To"] for m in outbox) == ["mette@example.org", "selam@example.org"]

@@ -1,9 +1,15 @@
 """The outbox against a real SMTP server (aiosmtpd on a free loopback port)."""
+import asyncio
 import logging
+import os
+import subprocess
+import sys
+import threading
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 
 from app.auth.models import Role
 from app.auth.services import send_password_reset
@@ -12,6 +18,7 @@ from app.outbox.models import MessageStatus, OutboxMessage
 from app.outbox.services import deliver_due
 from app.scheduler import run_job
 from app.timeutil import now_utc
+from tests.conftest import ROOT
 
 
 def messages():
@@ -127,3 +134,77 @@ def test_a_second_sender_skips_the_message_another_is_sending(app, smtp):
         other_sender.rollback()
     assert [m.rcpt_tos for m in smtp.messages] == [["second@example.org"]]
     assert [m.status for m in messages()] == [MessageStatus.PENDING, MessageStatus.SENT]
+
+
+class StalledServer:
+    """An SMTP server that takes a message's data and never answers, until released."""
+
+    def __init__(self):
+        self.receiving, self.released = threading.Event(), threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.receiving.set()
+        while not self.released.is_set():
+            await asyncio.sleep(0.05)
+        return "451 try again later"
+
+
+def test_a_delivery_run_killed_while_sending_loses_nothing_and_sends_each_message_once(
+    app, smtp, make_user, database_url
+):
+    """`flask jobs run outbox-delivery` is killed (SIGKILL) while the mail server has the first message's
+    data and has not yet accepted it: the message stays pending, its row lock dies with the process, and
+    the next run sends both messages, each once.
+
+    (Killed after the server's 250 and before the commit, a run would send that one message again on the
+    next run: SMTP has no way to ask whether a message arrived, so delivery is at least once.)
+    """
+    for address in ("first@example.org", "second@example.org"):
+        send_password_reset(make_user(Role.HEAD_OFFICE, email=address))
+    db.session.commit()
+    stalled = StalledServer()
+    controller = Controller(stalled, hostname="127.0.0.1", port=app.config["MAIL_PORT"])
+    controller.start()
+    env = {**os.environ, "FLASK_APP": "app", "APP_CONFIG": "development", "SECRET_KEY": app.config["SECRET_KEY"],
+           "DATABASE_URL": database_url, "SERVER_NAME": "localhost", "MAIL_SERVER": "127.0.0.1",
+           "MAIL_PORT": str(app.config["MAIL_PORT"]), "MAIL_USE_TLS": "false"}
+    run = subprocess.Popen([sys.executable, "-m", "flask", "jobs", "run", "outbox-delivery"], cwd=ROOT, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert stalled.receiving.wait(120), "the job never reached the mail server"
+    finally:
+        run.kill()
+        run.wait()
+        stalled.released.set()
+        controller.stop()
+    assert [(m.status, m.attempts) for m in messages()] == [(MessageStatus.PENDING, 0)] * 2
+
+    smtp.start()
+    assert run_job("outbox-delivery") and run_job("outbox-delivery")
+    assert sorted(m.rcpt_tos[0] for m in smtp.messages) == ["first@example.org", "second@example.org"]
+    assert [m.status for m in messages()] == [MessageStatus.SENT] * 2
+
+
+def test_a_volunteer_applies_and_is_approved_while_the_mail_server_is_down_and_is_told_when_it_is_back(
+    client, smtp, login_as
+):
+    """Applying and approving succeed without a mail server; the approval and the invitation wait in the
+    outbox through a failed run and go out, once each, when the server is back."""
+    from tests.test_recruitment import application, volunteers
+
+    assert "Thank you for your application" in client.post("/volunteer?lang=en", data=application()).get_data(as_text=True)
+    login_as(Role.MANAGER, ["Aarhus"])
+    [volunteer] = volunteers()
+    assert client.post(f"/applicants/{volunteer.id}/approve").status_code == 302
+    db.session.refresh(volunteer)
+    assert volunteer.status == "available"
+    queued = len(messages())
+    assert queued >= 2  # at least the approval and the invitation
+    assert run_job("outbox-delivery")  # the server is down: nothing is lost, nothing marked sent
+    assert [m.status for m in messages()] == [MessageStatus.PENDING] * queued and smtp.messages == []
+
+    smtp.start()
+    make_due_now()
+    assert run_job("outbox-delivery") and run_job("outbox-delivery")
+    assert [m.rcpt_tos for m in smtp.messages] == [["ida@example.org"]] * queued
+    assert [m.status for m in messages()] == [MessageStatus.SENT] * queued

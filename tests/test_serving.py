@@ -14,6 +14,7 @@ import pytest
 from flask import request, url_for
 
 from app import create_app
+from app.auth.models import Role
 from app.serving import STATIC_MAX_AGE, content_hash
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,3 +147,19 @@ def test_typing_login_leads_to_the_login_page(client):
     response = client.get("/login?next=/people/refugees")
     assert response.status_code == 302
     assert response.headers["Location"] == "/auth/login?next=/people/refugees"
+
+
+def test_pages_that_may_hold_a_visitors_secret_are_not_compressed(client, login_as, make_person):
+    """BREACH reads secrets from compressed lengths: a logged-in user's pages, personal links and answers
+    to a POST go uncompressed; static files stay compressed for everyone."""
+    compressed = {"Accept-Encoding": "br, gzip"}
+    assert client.get("/auth/login", headers=compressed).headers["Content-Encoding"] == "br"
+    assert "Content-Encoding" not in client.post("/auth/login", data={"login": "x"}, headers=compressed).headers
+    assert "Content-Encoding" not in client.get("/activities/sign-ups/not-a-token", headers=compressed).headers
+    login_as(Role.MANAGER, ["Aarhus"])
+    make_person(full_name="Amal Haddad")
+    for path in ("/", "/people/refugees", "/activities"):
+        response = client.get(path, headers=compressed)
+        assert response.status_code == 200 and "Content-Encoding" not in response.headers, path
+    assert "Amal Haddad" in client.get("/people/refugees", headers=compressed).text
+    assert client.get(f"/static/{BOOTSTRAP_CSS}", headers=compressed).headers["Content-Encoding"] == "br"

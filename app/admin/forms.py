@@ -76,7 +76,9 @@ class OrganisationForm(FlaskForm):
 
     def validate_name(self, field):
         field.data = field.data.strip()
-        query = sa.select(Organisation.id).where(sa.func.lower(Organisation.name) == field.data.lower())
+        # The same name exactly too: SQLite's lower() folds only ASCII letters, so "Ærø" would pass it.
+        query = sa.select(Organisation.id).where(sa.or_(
+            Organisation.name == field.data, sa.func.lower(Organisation.name) == field.data.lower()))
         if self._organisation is not None:
             query = query.where(Organisation.id != self._organisation.id)
         if db.session.scalar(query) is not None:

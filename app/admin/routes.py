@@ -16,7 +16,7 @@ from app.admin.services import (
 from app.auth.models import ROLE_TITLES, Organisation, Role, User
 from app.auth.services import send_invitation
 from app.extensions import db
-from app.forms import ConfirmForm
+from app.forms import ConfirmForm, search_text
 from app.permissions import role_required
 
 
@@ -28,7 +28,7 @@ def admins_only():
 
 @bp.route("/users")
 def users():
-    text = request.args.get("q", "").strip()
+    text = search_text(request.args)
     role = request.args.get("role") if request.args.get("role") in set(Role) else None
     page = db.paginate(
         search_users(text, role), per_page=current_app.config["PER_PAGE"], error_out=False
@@ -139,7 +139,7 @@ def remove_organisation(organisation_id):
             db.session.commit()
             flash(_("%(name)s is deleted.", name=name), "success")
         else:
-            flash(_("%(name)s still has users and cannot be deleted.", name=name), "warning")
+            flash(_("%(name)s still has users or agreements and cannot be deleted.", name=name), "warning")
         return redirect(url_for("admin.organisations"))
     return render_template(
         "admin/confirm_delete_organisation.html", form=form, organisation=organisation

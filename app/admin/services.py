@@ -42,12 +42,12 @@ def search_users(text=None, role=None):
     """Return a query for users matching a name, e-mail or phone fragment and a role."""
     query = sa.select(User).options(selectinload(User.organisation)).order_by(User.full_name)
     if text:
-        pattern = f"%{text.strip().lower()}%"
+        text = text.strip().lower()
         query = query.where(
             sa.or_(
-                sa.func.lower(User.full_name).like(pattern),
-                User.email.like(pattern),
-                User.phone.like(pattern),
+                sa.func.lower(User.full_name).contains(text, autoescape=True),
+                User.email.contains(text, autoescape=True),
+                User.phone.contains(text, autoescape=True),
             )
         )
     if role:
@@ -65,9 +65,18 @@ def organisations_with_member_counts():
     ).all()
 
 
+def referenced(row):
+    """Whether a row of any table refers to `row` by a foreign key (SQLite would not stop its deletion)."""
+    return any(
+        db.session.scalar(sa.select(sa.exists().where(key.parent == getattr(row, key.column.key))))
+        for table in db.metadata.sorted_tables for key in table.foreign_keys
+        if key.column.table is row.__table__
+    )
+
+
 def delete_organisation(organisation):
-    """Delete an organisation nobody belongs to; return False when it has members."""
-    if organisation.members:
+    """Delete an organisation nothing refers to; return False when it has members, agreements or the like."""
+    if referenced(organisation):
         return False
     db.session.delete(organisation)
     db.session.flush()

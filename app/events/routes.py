@@ -43,7 +43,7 @@ from app.events.queries import listed_dates, seats_taken_by_activity, upcoming_q
 from app.events.services import EventError
 from app.extensions import db, requested_page
 from app.limits import allow
-from app.forms import ConfirmForm, select_html
+from app.forms import ConfirmForm, search_text, select_html
 from app.municipalities.models import Municipality
 from app.municipalities.services import municipalities_for
 from app.people.languages import language_name
@@ -475,11 +475,11 @@ def _render_sign_ups(activity, attendance=None, registry_form=None):
     confirmed = [s for s in live if s.status == SignUpStatus.CONFIRMED]
     attendance = attendance or AttendanceForm(confirmed, data={
         "attended": [s.id for s in confirmed if s.attended], "walk_ins": activity.walk_ins})
-    query_text = request.args.get("q", "").strip()
+    query_text = search_text(request.args)
     found = []
     if query_text:
         found = db.session.scalars(scope_to_user(
-            sa.select(Person).where(Person.archived_at.is_(None), Person.full_name.ilike(f"%{query_text}%"),
+            sa.select(Person).where(Person.archived_at.is_(None), Person.full_name.icontains(query_text, autoescape=True),
                                     Person.municipality_code == activity.venue.municipality_code)
             .order_by(Person.full_name).limit(REGISTRY_SEARCH_LIMIT),
             Person.municipality_code,

@@ -1,7 +1,7 @@
 """Forms for proposing, answering and ending matches."""
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from app.forms import FlaskForm, choice_required, options, required
 from app.matches.models import END_REASONS, SIDE_TITLES
@@ -29,7 +29,7 @@ class VolunteerSearchForm(FlaskForm):
 
 class AnswerForm(FlaskForm):
     side = SelectField(_l("Who answers"), choices=options(SIDE_TITLES.items()), validators=[choice_required()])
-    answer = HiddenField(validators=[required()])
+    answer = HiddenField(validators=[required(), AnyOf(("yes", "no"))])
     reason = StringField(_l("Reason for saying no"), validators=[Optional(), Length(max=500)])
 
     def validate(self, extra_validators=None):

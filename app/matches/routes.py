@@ -1,7 +1,9 @@
 """Suggestions, proposals, the lifecycle of a match and batch matching."""
+import re
+
+import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
-import sqlalchemy as sa
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -192,14 +194,15 @@ def _propose_ticked(pairs):
     """Propose each ticked "refugee-volunteer" pair; the lifecycle's rules check each one."""
     proposed, problems = 0, []
     for pair in pairs:
-        refugee_id, _, volunteer_id = pair.partition("-")
-        if not (refugee_id.isdigit() and volunteer_id.isdigit()):
+        ids = re.fullmatch(r"([0-9]{1,9})-([0-9]{1,9})", pair)  # ids a database integer holds
+        if ids is None:
             abort(400)
-        _person(int(refugee_id), "refugee")
-        _person(int(volunteer_id), "volunteer")
+        refugee_id, volunteer_id = map(int, ids.groups())
+        _person(refugee_id, "refugee")
+        _person(volunteer_id, "volunteer")
         try:
             with db.session.begin_nested():
-                services.propose(int(refugee_id), int(volunteer_id), current_user)
+                services.propose(refugee_id, volunteer_id, current_user)
             proposed += 1
         except services.MatchError as error:
             problems.append(str(error.message))

@@ -21,7 +21,7 @@ from app.audit.models import AuditAction
 from app.audit.services import record, record_selected, record_viewed
 from app.auth.services import normalise_phone
 from app.extensions import db
-from app.forms import ConfirmForm
+from app.forms import ConfirmForm, search_text
 from app.i18n import language_name as interface_language_name
 from app.i18n.lists import format_list
 from app.i18n.names import viewer_locale
@@ -434,7 +434,7 @@ def merge_candidates(person_id):
         person.kind, person.municipality_code, person.full_name, person.latin_name,
         person.birth_year, person.phone, person.email, exclude_id=person.id,
     )
-    text = request.args.get("q", "").strip()
+    text = search_text(request.args)
     found = []
     if text:
         query = people_query(MODELS[person.kind], current_user, PeopleFilter(text=text))

@@ -71,7 +71,7 @@ class VolunteerApplicationForm(VolunteerForm):
 class DeclineForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason, sent to the applicant"),
-        validators=[required(), Length(max=1000)],
+        validators=[required(), Length(max=500)],
         description=_l("The applicant receives it by e-mail."),
     )
     submit = SubmitField(_l("Decline and send e-mail"))

@@ -8,7 +8,7 @@ of one kind, municipality and status stay in row order (no column such as
 a date that would scatter the reads of a list sorted by name).
 
 Revision ID: a75cddc039d6
-Revises: c4e8d2a9f1b3
+Revises: e3d7a1c5b9f2
 Create Date: 2026-12-01 05:15:00.000000
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a75cddc039d6'
-down_revision = 'c4e8d2a9f1b3'
+down_revision = 'e3d7a1c5b9f2'
 branch_labels = None
 depends_on = None
 
