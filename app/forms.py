@@ -42,6 +42,12 @@ def database_integer(value):
     return value if value is None or DATABASE_INTEGER[0] <= value <= DATABASE_INTEGER[1] else None
 
 
+def integer_arg(name, default=None):
+    """The request's ?name= as a whole number a database column holds, else `default` (a huge one is no error)."""
+    value = database_integer(request.args.get(name, type=int))
+    return default if value is None else value
+
+
 class CatalogTranslations:
     """WTForms' translations interface over the current locale's Babel catalog."""
 

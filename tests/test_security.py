@@ -502,10 +502,17 @@ def test_an_xlsx_with_too_many_rows_is_refused_before_it_is_all_read(monkeypatch
     "/people/refugees?page=99999999999999999999",
     "/people/waiting?page=-99999999999999999999",
     "/people/refugees?min_days_waiting=1000000",
+    "/people/refugees?after=99999999999999999999",
+    "/people/refugees?before=-99999999999999999999",
+    "/people/waiting?after=99999999999999999999",
+    "/matches/batch?municipality=99999999999999999999",
+    "/agreements/?municipality=99999999999999999999",
+    "/agreements/new?municipality=99999999999999999999",
+    "/admin/audit?before=99999999999999999999",
 ])
 def test_huge_numbers_in_addresses_are_not_server_errors(client, login_as, url):
-    login_as(Role.MANAGER, ["Aarhus"], locale="en")
-    assert client.get(url).status_code in (200, 404)
+    login_as(Role.ADMIN if url.startswith("/admin/") else Role.MANAGER, ["Aarhus"], locale="en")
+    assert client.get(url).status_code in (200, 403, 404)
 
 
 def import_page(client, header, line):

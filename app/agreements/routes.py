@@ -8,7 +8,7 @@ from app.agreements import documents, services
 from app.agreements.forms import AgreementFilterForm, AgreementForm, DocumentForm, NewAgreementForm
 from app.agreements.models import Agreement, AgreementDocument
 from app.extensions import db
-from app.forms import ConfirmForm
+from app.forms import ConfirmForm, integer_arg
 from app.municipalities.services import municipalities_for
 from app.permissions import require_municipality, role_required
 from app.timeutil import today_local
@@ -36,7 +36,7 @@ def index():
     filters = AgreementFilterForm(request.args)
     today = today_local()
     query = services.agreements_query(
-        current_user, today, municipality_code=request.args.get("municipality", 0, type=int), **filters.criteria()
+        current_user, today, municipality_code=integer_arg("municipality", 0), **filters.criteria()
     )
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("agreements/index.html", page=page, filters=filters, today=today,
@@ -46,8 +46,8 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     form = NewAgreementForm(municipalities=municipalities_for(current_user))
-    if request.method == "GET" and request.args.get("municipality", type=int):
-        form.municipality_code.data = request.args.get("municipality", type=int)
+    if request.method == "GET" and integer_arg("municipality"):
+        form.municipality_code.data = integer_arg("municipality")
     if form.validate_on_submit():
         require_municipality(form.municipality_code.data)
         try:

@@ -6,6 +6,7 @@ from app.audit.forms import AuditFilterForm
 from app.audit.services import AuditFilter, entries_of, entries_page
 from app.auth.models import Role, User
 from app.extensions import db
+from app.forms import integer_arg
 from app.people.models import Person
 from app.permissions import require_municipality, role_required
 
@@ -35,6 +36,6 @@ def index():
         since=form.since.data, until=form.until.data,
     ) if valid else AuditFilter()
     entries, older = entries_page(
-        criteria, current_app.config["PER_PAGE"], before=request.args.get("before", type=int)
+        criteria, current_app.config["PER_PAGE"], before=integer_arg("before")
     )
     return render_template("audit/index.html", form=form, entries=entries, older=older)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from app.audit.services import record_viewed
 from app.extensions import db
+from app.forms import integer_arg
 from app.followup.models import MEETINGS
 from app.followup.services import check_ins_of
 from app.matches import services
@@ -176,7 +177,7 @@ def end(match_id):
 def batch():
     """Preview the optimal proposals for a municipality; propose the ticked ones."""
     municipalities = municipalities_for(current_user)
-    code = request.args.get("municipality", type=int) or (municipalities[0].code if municipalities else None)
+    code = integer_arg("municipality") or (municipalities[0].code if municipalities else None)
     if code is None:
         abort(404)
     require_municipality(code, personal_data=True)

@@ -20,8 +20,8 @@ from app.audit.forms import ExportReasonForm
 from app.audit.models import AuditAction
 from app.audit.services import record, record_selected, record_viewed
 from app.auth.services import normalise_phone
-from app.extensions import db
-from app.forms import ConfirmForm, search_text
+from app.extensions import db, requested_page
+from app.forms import ConfirmForm, integer_arg, search_text
 from app.i18n import language_name as interface_language_name
 from app.i18n.lists import format_list
 from app.i18n.names import viewer_locale
@@ -116,8 +116,8 @@ def index(plural):
     filters = PeopleFilterForm(request.args, kind, municipalities)
     page = people_page(
         MODELS[kind], current_user, filters.criteria(), current_app.config["PER_PAGE"],
-        page=request.args.get("page", 1, type=int), after=request.args.get("after", type=int),
-        before=request.args.get("before", type=int),
+        page=requested_page(), after=integer_arg("after"),
+        before=integer_arg("before"),
     )
     return render_template(
         "people/index.html", kind=kind, plural=plural, page=page, filters=filters, today=today_local()
@@ -301,7 +301,7 @@ def waiting():
     counts = waiting_counts(current_user)
     page = keyset_page(
         waiting_list(current_user), SORTS["waiting"], current_app.config["PER_PAGE"],
-        after=request.args.get("after", type=int), before=request.args.get("before", type=int),
+        after=integer_arg("after"), before=integer_arg("before"),
         total=sum(count for _, count in counts),
     )
     return render_template("people/waiting.html", page=page, counts=counts, today=today_local())
