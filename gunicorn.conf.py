@@ -5,7 +5,12 @@ small server behind nginx. Compression is done by the app itself, and which
 proxy headers to believe is the app's TRUSTED_PROXIES setting, so gunicorn is
 told to believe none on its own.
 """
+import faulthandler
 import os
+
+# A worker that crashes in C code (SIGSEGV) writes every thread's Python stack to the error log
+# first; workers are forked from this process and keep the handler.
+faulthandler.enable()
 
 wsgi_app = "wsgi:app"
 #: Address to listen on; the reverse proxy forwards to it.
