@@ -8,6 +8,7 @@ from datetime import date, time, timedelta
 import pytest
 import sqlalchemy as sa
 
+from app.audit.models import AuditEntry
 from app.auth.models import Role
 from app.events import services
 from app.events.models import Activity, ActivitySeries, SignUp, Venue
@@ -624,7 +625,7 @@ def test_door_list_signs_up_from_the_registry_and_ticks_attendance(client, login
     person = make_person("refugee", full_name="Registry Refugee", municipality_code=101, postcode="2200")
     contact = services.sign_up(activity.id, contact=("Walk Up", "+4511000001", None))
     db.session.commit()
-    login_as(Role.MANAGER, ["København"], locale="en")
+    manager = login_as(Role.MANAGER, ["København"], locale="en")
     found = client.get(f"/manage/activities/{activity.id}/sign-ups?q=registry").get_data(as_text=True)
     assert "Registry Refugee" in found
     client.post(f"/manage/activities/{activity.id}/sign-ups", data={"person_id": person.id, "extra": 1})
@@ -632,6 +633,9 @@ def test_door_list_signs_up_from_the_registry_and_ticks_attendance(client, login
     assert (record.seats, record.status) == (2, "confirmed")
     page = client.get(f"/manage/activities/{activity.id}/sign-ups").get_data(as_text=True)
     assert "Walk Up" in page and "+4511000001" in page
+    # The door list names a person of the registry: the audit log has the manager's look at them.
+    views = sa.select(AuditEntry.user_id).where(AuditEntry.person_id == person.id, AuditEntry.action == "viewed")
+    assert db.session.scalars(views).all() == [manager.id]
     client.post(f"/manage/activities/{activity.id}/attendance", data={"attended": [record.id], "walk_ins": 4})
     db.session.refresh(record)
     db.session.refresh(contact)

@@ -25,6 +25,8 @@ from flask_babel import get_locale, gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.audit.models import AuditAction
+from app.audit.services import record_many
 from app.auth.models import Role
 from app.events import attendance, calendars, links, services
 from app.events.forms import (
@@ -467,6 +469,11 @@ def cancel_activity(activity_id):
 def sign_ups(activity_id):
     """The door list: tick who came, count walk-ins, sign up someone from the registry."""
     activity = _managed_activity(activity_id)
+    # The list names people of the registry: opening it is a view of each one's data.
+    record_many(current_user, AuditAction.VIEWED, sorted({
+        s.person_id for s in activity.sign_ups if s.person_id and s.status in services.LIVE_STATUSES
+    }))
+    db.session.commit()
     return _render_sign_ups(activity)
 
 
