@@ -60,6 +60,17 @@ def test_each_action_on_a_person_is_recorded_with_who_what_and_which_fields(clie
     assert not [e for e in entries() if "22334466" in (e.fields or "")]
 
 
+def test_the_people_a_list_page_shows_are_recorded_as_viewed(client, login_as, make_person):
+    manager = login_as(Role.MANAGER, ["Aarhus"])
+    listed = make_person(full_name="Amal Haddad", languages={"ar": 5})
+    elsewhere = make_person(full_name="Omar Nielsen", municipality_code=101)
+    for url in ("/people/refugees", "/people/waiting"):
+        before = len(logged(listed.id))
+        assert "Amal Haddad" in client.get(url).get_data(as_text=True)
+        assert logged(listed.id)[before:] == [(manager.id, "viewed", [], None)]
+    assert [action for _, action, _, _ in logged(elsewhere.id)] == ["created"]  # not on this manager's lists
+
+
 def test_an_edit_that_changes_nothing_records_no_change(client, login_as):
     login_as(Role.MANAGER, ["Aarhus"])
     client.post("/people/refugees/new", data=form_data())

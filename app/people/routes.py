@@ -119,9 +119,16 @@ def index(plural):
         page=requested_page(), after=integer_arg("after"),
         before=integer_arg("before"),
     )
+    _record_listed(page.items)
     return render_template(
         "people/index.html", kind=kind, plural=plural, page=page, filters=filters, today=today_local()
     )
+
+
+def _record_listed(people):
+    """A list names its people (name, birth year, postcode): a page of it is a view of each one's data."""
+    record_viewed(current_user, *people)
+    db.session.commit()
 
 
 @bp.route("/<any(refugees, volunteers):plural>/new", methods=["GET", "POST"])
@@ -304,6 +311,7 @@ def waiting():
         after=integer_arg("after"), before=integer_arg("before"),
         total=sum(count for _, count in counts),
     )
+    _record_listed(page.items)
     return render_template("people/waiting.html", page=page, counts=counts, today=today_local())
 
 
