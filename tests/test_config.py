@@ -66,7 +66,7 @@ def test_schema_comes_from_migrations_not_create_all(app):
 
 
 def test_postgresql_connections_do_not_jit_compile_queries(app):
-    """A page's short queries are not worth compiling (the suggestions page lost 24 ms to it)."""
+    """A page's short queries are not worth compiling (the suggestions page lost up to 24 ms to it)."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("JIT is PostgreSQL's")
     assert db.session.execute(sa.text("SHOW jit")).scalar() == "off"
