@@ -9,7 +9,6 @@ characters (`shown_count`).
 from functools import lru_cache
 
 from babel.numbers import format_decimal as babel_format_decimal
-from flask import g
 from flask_babel import get_locale
 from markupsafe import Markup
 
@@ -30,14 +29,7 @@ def _formatted(value, locale):
 def format_count(value):
     """A whole number in the viewer's format, remembered per locale: the dashboard shows about 800
     of them, mostly the same few values, and Babel's formatting was a third of its rendering time."""
-    return _formatted(value, _locale_id())
-
-
-def _locale_id():
-    """The viewer's locale as text, looked up once per request rather than once per count."""
-    if "count_locale" not in g:
-        g.count_locale = str(get_locale())
-    return g.count_locale
+    return _formatted(value, str(get_locale()))
 
 
 def shown_count(value):
