@@ -62,6 +62,18 @@ class CsvWriter:
             self.writerow(row)
 
 
+#: The most characters an XLSX cell holds; the writer refuses a longer text.
+XLSX_CELL_LENGTH = 32_767
+
+
 def xlsx_row(row):
-    """Return a row for an XLSX sheet: safe cells, and None (not written) for empty ones."""
-    return [None if cell == "" else safe_cell(cell) for cell in row]
+    """Return a row for an XLSX sheet: safe cells cut to what a cell holds, and None (not written) for empty ones.
+
+    (Only notes merged from several records could be that long; the file
+    says what fits rather than failing.)
+    """
+    return [None if cell == "" else _cut(safe_cell(cell)) for cell in row]
+
+
+def _cut(cell):
+    return cell[:XLSX_CELL_LENGTH] if isinstance(cell, str) else cell

@@ -338,3 +338,27 @@ def test_export_queries_do_not_grow_with_the_number_of_people(app, client, login
     with_60 = export_queries()
     assert with_10 == with_60 < 25
     assert db.session.scalar(sa.select(sa.func.max(ExportRecord.row_count))) == 60
+
+
+@pytest.mark.parametrize("kind", ["refugee", "volunteer"])
+@pytest.mark.parametrize("locale", ["da", "en", "ar", "fa", "ti"])
+def test_export_headers_are_distinct_in_every_language(kind, locale):
+    # The XLSX writer takes each row as header -> cell: a repeated header would lose a column.
+    from app.people.columns import headers_for
+
+    headers = headers_for(kind, locale)
+    assert len(set(headers)) == len(headers)
+
+
+def test_a_note_longer_than_a_spreadsheet_cell_is_cut_not_a_failed_export(client, login_as, make_person):
+    from app.spreadsheets import XLSX_CELL_LENGTH
+
+    login_as(Role.MANAGER, ["Aarhus"])
+    make_person("refugee", full_name="Long Notes", notes="merged note. " * 4000)
+    response = client.post("/people/refugees/export.xlsx", data=EXPORT_REASON)
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    header, row = sheet.iter_rows(values_only=True)
+    notes = row[list(header).index("noter")]
+    assert row[0] == "Long Notes"
+    assert len(notes) == XLSX_CELL_LENGTH and notes.startswith("merged note. merged note.")

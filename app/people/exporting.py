@@ -5,9 +5,11 @@ thousands of people, so it is streamed: the ids are read first (in the
 list's order), then people are loaded a batch at a time as plain rows —
 five queries per batch for the people, their languages, interests,
 children and consents — and written out row by row. CSV goes straight into
-the response; XLSX goes through XlsxWriter's ``constant_memory`` workbook
-(one row in memory, faster than openpyxl's write-only workbook; imports
-still read with openpyxl) into a temporary file. Memory stays that of one
+the response; XLSX goes through rustpy-xlsxwriter (Python's binding of the
+Rust rust_xlsxwriter) in its constant-memory mode into a temporary file: it
+writes 60,000 people in well under a second, where pure-Python XlsxWriter
+took five (about 6 µs a cell) and openpyxl more; imports still read with
+openpyxl. Memory stays that of one
 batch, the queries are the ids, the municipalities' names and 5 per
 ``BATCH`` people, and each row is made by the same ``export_row`` as
 before, so the file is the same. The export is recorded, with the number
@@ -15,13 +17,15 @@ of people, before the file is sent.
 """
 import codecs
 import io
+import json
 import tempfile
 from itertools import chain, groupby
 from operator import itemgetter
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from xlsxwriter import Workbook
+from sqlalchemy.dialects import postgresql
+from rustpy_xlsxwriter import FastExcel
 
 from app.extensions import db
 from app.municipalities.models import Municipality
@@ -39,15 +43,11 @@ from app.spreadsheets import CsvWriter, xlsx_row
 
 #: People loaded and written at a time.
 BATCH = 1000
-#: XlsxWriter keeps one row in memory (``constant_memory``) and writes every
-#: text as text: what looks like a formula, a number or a link stays a string.
-XLSX_OPTIONS = {
-    "constant_memory": True,
-    "strings_to_formulas": False,
-    "strings_to_numbers": False,
-    "strings_to_urls": False,
-    "default_date_format": "yyyy-mm-dd",
-}
+#: Dates as import reads them back. (Every text is written as text: what looks like a formula, a number or
+#: a link stays a string; `xlsx_row` quotes formula-like texts too, for whoever copies a cell.)
+XLSX_DATE_FORMAT = "yyyy-mm-dd"
+#: The sheet's name in every workbook the platform writes.
+SHEET_NAME = "Ark1"
 
 
 def person_ids(query, model):
@@ -118,12 +118,19 @@ def _xlsx(headers, rows):
 
 
 def _write_xlsx(out, headers, rows):
-    """Write a one-sheet workbook of ``headers`` and ``rows`` into the binary file ``out``."""
-    workbook = Workbook(out, XLSX_OPTIONS)
-    sheet = workbook.add_worksheet()
-    for number, row in enumerate(chain([headers], rows)):
-        sheet.write_row(number, 0, xlsx_row(row))
-    workbook.close()
+    """Write a one-sheet workbook of ``headers`` and ``rows`` into the binary file ``out``.
+
+    The writer takes each row as a mapping from header to cell, and writes
+    the first row's keys as the header row; a file with no rows (an import
+    template) gets one row of empty cells, which writes the headers alone.
+    Headers are distinct in every language (a test holds them to it), so no
+    cell is lost to a repeated key.
+    """
+    records = (dict(zip(headers, xlsx_row(row))) for row in rows)
+    first = next(records, dict.fromkeys(headers))
+    FastExcel(out, output_format="xlsx").format(datetime_format=XLSX_DATE_FORMAT).sheet(
+        SHEET_NAME, chain([first], records)
+    ).save()
 
 
 class _Exported:
@@ -156,52 +163,73 @@ _PERSON_COLUMNS = tuple(
 _PERSON_KEYS = tuple(column.name for column in _PERSON_COLUMNS)
 
 
-def _by_person(statement):
-    """Return person id -> rows of ``statement``, whose first column is the person id and which is sorted by it."""
-    rows = db.session.connection().execute(statement).all()
+def _by_person(connection, statement, batch):
+    """Return person id -> rows of ``statement`` for the people in ``batch``; its first column is the person id,
+    and it is sorted by it."""
+    rows = connection.execute(statement, {"batch": batch}).all()
     return {person_id: list(rows) for person_id, rows in groupby(rows, itemgetter(0))}
+
+
+def _one_of(column, dialect):
+    """``column`` is one of the ids in the parameter ``batch``, passed as a single value.
+
+    A thousand ids as a thousand parameters (``IN (?, ?, …)``) cost more
+    to build and bind on every query than the query costs to run; one
+    array (PostgreSQL) or one JSON list read by ``json_each`` (SQLite) lets
+    each statement be compiled once for the whole export. `_batch_value`
+    gives the parameter's value.
+    """
+    if dialect == "postgresql":
+        return column == sa.any_(sa.bindparam("batch", type_=postgresql.ARRAY(sa.Integer)))
+    listed = sa.func.json_each(sa.bindparam("batch", type_=sa.String)).table_valued("value")
+    return column.in_(sa.select(listed.c.value))
+
+
+def _batch_value(batch, dialect):
+    return batch if dialect == "postgresql" else json.dumps(batch)
 
 
 def _row_batches(ids):
     """Yield the export rows of the people with ``ids``, a list per ``BATCH``, in the order of ``ids``."""
+    dialect = db.session.connection().dialect.name
     municipalities = {
         code: SimpleNamespace(name=name)
         for code, name in db.session.execute(sa.select(Municipality.code, Municipality.name))
     }
+    people_of_batch = sa.select(*_PERSON_COLUMNS).where(_one_of(Person.id, dialect))
+    # The same orders as the relationships on Person, with a tie-breaker.
+    related = (
+        sa.select(PersonLanguage.person_id, PersonLanguage.code, PersonLanguage.level)
+        .where(_one_of(PersonLanguage.person_id, dialect))
+        .order_by(PersonLanguage.person_id, PersonLanguage.level.desc(), PersonLanguage.code),
+        sa.select(PersonInterest.person_id, PersonInterest.interest_key)
+        .where(_one_of(PersonInterest.person_id, dialect))
+        .order_by(PersonInterest.person_id, PersonInterest.interest_key),
+        sa.select(HouseholdChild.person_id, HouseholdChild.birth_year)
+        .where(_one_of(HouseholdChild.person_id, dialect))
+        .order_by(HouseholdChild.person_id, HouseholdChild.birth_year, HouseholdChild.id),
+        sa.select(Consent.person_id, Consent.purpose, Consent.given, Consent.method)
+        .where(_one_of(Consent.person_id, dialect))
+        .order_by(Consent.person_id, Consent.recorded_at.desc(), Consent.id.desc()),
+    )
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        found = db.session.connection().execute(sa.select(*_PERSON_COLUMNS).where(Person.id.in_(batch))).all()
-        people = {row[0]: row for row in found}
-        # The same orders as the relationships on Person, with a tie-breaker.
-        languages = _by_person(
-            sa.select(PersonLanguage.person_id, PersonLanguage.code, PersonLanguage.level)
-            .where(PersonLanguage.person_id.in_(batch))
-            .order_by(PersonLanguage.person_id, PersonLanguage.level.desc(), PersonLanguage.code)
-        )
-        interests = _by_person(
-            sa.select(PersonInterest.person_id, PersonInterest.interest_key)
-            .where(PersonInterest.person_id.in_(batch))
-            .order_by(PersonInterest.person_id, PersonInterest.interest_key)
-        )
-        children = _by_person(
-            sa.select(HouseholdChild.person_id, HouseholdChild.birth_year)
-            .where(HouseholdChild.person_id.in_(batch))
-            .order_by(HouseholdChild.person_id, HouseholdChild.birth_year, HouseholdChild.id)
-        )
-        consents = _by_person(
-            sa.select(Consent.person_id, Consent.purpose, Consent.given, Consent.method)
-            .where(Consent.person_id.in_(batch))
-            .order_by(Consent.person_id, Consent.recorded_at.desc(), Consent.id.desc())
+        value = _batch_value(batch, dialect)
+        # Asked for each batch: `csv_chunks` reads each batch in an application context (and session) of its own.
+        connection = db.session.connection()
+        people = {row[0]: row for row in connection.execute(people_of_batch, {"batch": value}).all()}
+        languages, interests, children, consents = (
+            _by_person(connection, statement, value) for statement in related
         )
         yield [
             export_row(
                 _Exported(
                     people[person_id],
                     municipalities,
-                    languages.get(person_id, []),
-                    interests.get(person_id, []),
-                    children.get(person_id, []),
-                    consents.get(person_id, []),
+                    languages.get(person_id, ()),
+                    interests.get(person_id, ()),
+                    children.get(person_id, ()),
+                    consents.get(person_id, ()),
                 )
             )
             for person_id in batch
