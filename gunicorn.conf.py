@@ -26,3 +26,10 @@ accesslog = "-"
 errorlog = "-"
 #: None of gunicorn's own reading of X-Forwarded-Proto: TRUSTED_PROXIES decides in the app.
 secure_scheme_headers = {}
+
+
+def post_worker_init(worker):
+    """Once a worker has loaded the app: the garbage collector's settings for a server (see settle_worker)."""
+    from app.serving import settle_worker
+
+    settle_worker()

@@ -21,6 +21,7 @@ pages opened by a personal link (``<token>`` in the URL) and answers to a
 POST (a form sent back with what was typed) go uncompressed; public pages
 and static files, which every visitor gets alike, are compressed.
 """
+import gc
 import hashlib
 import os
 import time
@@ -58,6 +59,29 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
+
+
+#: Container objects allocated between two collections of the youngest generation (CPython's default: 700).
+GC_YOUNG_ALLOCATIONS = 50_000
+
+
+def settle_worker():
+    """Tune the garbage collector for a server process that has loaded the app; gunicorn calls it in each worker.
+
+    The app, its templates and its libraries are some 150,000 objects that
+    live as long as the process. With CPython's defaults, a request that
+    makes many short-lived rows (an export of 60,000 people makes about
+    two million) runs a collection of the young generation every 700 of
+    them and every so often one of the whole heap, walking all those
+    objects again: a fifth of the export's time. `gc.freeze` moves what is
+    loaded now out of the collector's sight for good, and the young
+    generation is collected every GC_YOUNG_ALLOCATIONS instead. Rows are
+    freed by reference counting as soon as they are written; the collector
+    is only for reference cycles, which requests rarely make.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_ALLOCATIONS, *gc.get_threshold()[1:])
 
 
 class DatabaseIntegerConverter(IntegerConverter):

@@ -17,6 +17,7 @@ import flask_migrate
 import sqlalchemy as sa
 
 from app import create_app
+from app.serving import settle_worker
 from app.auth.models import Role, User
 from app.events import services
 from app.events.models import Venue
@@ -98,6 +99,7 @@ def main():
     folder = tempfile.mkdtemp()
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    settle_worker()  # as each gunicorn worker does once it has loaded the app
     people = People(seed=20250104)
     with app.app_context():
         flask_migrate.upgrade()

@@ -24,6 +24,7 @@ import flask_migrate
 import sqlalchemy as sa
 
 from app import create_app
+from app.serving import settle_worker
 from app.agreements.models import Agreement
 from app.auth.models import Organisation, Role, User
 from app.events.models import CATEGORIES, Activity, ActivityText, Venue
@@ -143,6 +144,7 @@ def main():
     # One pooled connection, so one database backend serves every request and its CPU can be read.
     engine = {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0}} if postgresql else {}
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, **engine})
+    settle_worker()  # as each gunicorn worker does once it has loaded the app
     with app.app_context():
         flask_migrate.upgrade()
         load_reference_data()

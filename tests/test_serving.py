@@ -163,3 +163,21 @@ def test_pages_that_may_hold_a_visitors_secret_are_not_compressed(client, login_
         assert response.status_code == 200 and "Content-Encoding" not in response.headers, path
     assert "Amal Haddad" in client.get("/people/refugees", headers=compressed).text
     assert client.get(f"/static/{BOOTSTRAP_CSS}", headers=compressed).headers["Content-Encoding"] == "br"
+
+
+def test_a_gunicorn_worker_settles_the_garbage_collector_after_loading_the_app():
+    import gc
+    import runpy
+    from pathlib import Path
+
+    from app.serving import GC_YOUNG_ALLOCATIONS
+
+    settings = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
+    threshold = gc.get_threshold()
+    try:
+        settings["post_worker_init"](None)
+        assert gc.get_threshold()[0] == GC_YOUNG_ALLOCATIONS
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
