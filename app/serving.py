@@ -32,11 +32,14 @@ from flask import current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from itsdangerous import BadSignature
+from werkzeug.http import parse_cookie, parse_etags, unquote_etag
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from werkzeug.security import safe_join
 
 from app.extensions import compress
+from app.i18n import LANGUAGE_COOKIE
 
 #: How long a browser keeps a static file whose URL names its content.
 STATIC_MAX_AGE = 365 * 24 * 3600
@@ -94,6 +97,7 @@ class DatabaseIntegerConverter(IntegerConverter):
 def init_app(app):
     """Before the blueprints, whose routes take their converters when they are added."""
     app.url_map.converters["int"] = DatabaseIntegerConverter
+    app.wsgi_app = app.extensions["visitor_page_cache"] = VisitorPageCache(app, app.wsgi_app)
     trusted = app.config["TRUSTED_PROXIES"]
     if trusted:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted)
@@ -208,6 +212,9 @@ def public_page(body):
     response = make_response(body)
     if current_user.is_authenticated or b'name="csrf_token"' in response.get_data():
         return response
+    # The same for every visitor: the front cache may keep it, unless this request changed the session
+    # (a message shown once was taken out of it).
+    request.environ[SHAREABLE] = not session.modified
     return revalidated(response, content_hash(response.get_data()))
 
 
@@ -229,7 +236,8 @@ def cached_for_visitors(view):
     little more than serving bytes. Logged-in users and a visitor with a
     message waiting (flash) always get a page rendered for them. Seat
     counts shown to visitors can be that many seconds old; signing up
-    counts seats under a row lock regardless.
+    counts seats under a row lock regardless. A page without a form token
+    is kept whole, in front of the app, by `VisitorPageCache` as well.
     """
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -253,3 +261,105 @@ def cached_for_visitors(view):
         return response
 
     return wrapper
+
+
+#: Set in the WSGI environ by `public_page` when the answer is the same for every visitor.
+SHAREABLE = "friends.shareable"
+#: What a visitor's session may hold and still be a visitor's: a form's token, Flask-Login's freshness flag.
+VISITOR_SESSION_KEYS = frozenset({"csrf_token", "_fresh"})
+
+
+class VisitorPageCache:
+    """Answer visitors' requests for shareable pages from this worker's copy, before the app runs at all.
+
+    `cached_for_visitors` spares a page's rendering but still runs the whole
+    app around it: session, locale, login, compression, headers — most of
+    a cached page's cost. A page `public_page` marks as the same for every
+    visitor (no form token, nobody logged in, no message taken out of the
+    session) is kept here, as sent — status, headers, compressed body —
+    for PUBLIC_PAGE_CACHE_SECONDS, and served again to any visitor whose
+    request would make the app build the same answer: the same address,
+    language inputs (``lang`` cookie, Accept-Language) and Accept-Encoding.
+    A visitor is a request without a remember-me cookie whose session, if
+    any, holds only VISITOR_SESSION_KEYS; a logged-in user or a visitor
+    with a message waiting always goes to the app. A browser's conditional
+    request for the same ETag gets 304. Pages that set a cookie other than
+    the language one are never kept. What nginx's ``proxy_cache`` would do
+    for pages without cookies, done here because visitors who once opened
+    a form carry a session cookie.
+    """
+
+    def __init__(self, app, wsgi_app):
+        self.app, self.wsgi_app = app, wsgi_app
+        self.pages = {}
+
+    def __call__(self, environ, start_response):
+        seconds = self.app.config["PUBLIC_PAGE_CACHE_SECONDS"]
+        key = seconds and self._key(environ)
+        if not key:
+            return self.wsgi_app(environ, start_response)
+        page = self.pages.get(key)
+        if page is not None and time.monotonic() < page.expires:
+            return page.serve(environ, start_response)
+        sent = {}
+
+        def capture(status, headers, exc_info=None):
+            sent.update(status=status, headers=headers)
+            return start_response(status, headers, exc_info)
+
+        answer = self.wsgi_app(environ, capture)
+        if not (environ.get(SHAREABLE) and environ["REQUEST_METHOD"] == "GET" and sent.get("status") == "200 OK"):
+            return answer
+        try:
+            body = b"".join(answer)
+        finally:
+            if hasattr(answer, "close"):
+                answer.close()
+        if all(value.startswith(f"{LANGUAGE_COOKIE}=") for name, value in sent["headers"] if name == "Set-Cookie"):
+            if len(self.pages) >= VISITOR_PAGE_CACHE_SIZE:
+                self.pages.clear()
+            self.pages[key] = _KeptPage(time.monotonic() + seconds, sent["status"], sent["headers"], body)
+        return [body]
+
+    def _key(self, environ):
+        """What the app's answer to a visitor depends on, or None when this is no visitor's GET."""
+        if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
+            return None
+        cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
+        if self.app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies:
+            return None
+        session_cookie = cookies.get(self.app.config["SESSION_COOKIE_NAME"])
+        if session_cookie is not None and not self._visitor_session(session_cookie):
+            return None
+        return (
+            environ["wsgi.url_scheme"], environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME", ""),
+            environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), cookies.get(LANGUAGE_COOKIE),
+            environ.get("HTTP_ACCEPT_LANGUAGE"), environ.get("HTTP_ACCEPT_ENCODING"),
+        )
+
+    def _visitor_session(self, cookie):
+        try:
+            data = self.app.session_interface.get_signing_serializer(self.app).loads(
+                cookie, max_age=int(self.app.permanent_session_lifetime.total_seconds()))
+        except BadSignature:
+            return False
+        return isinstance(data, dict) and data.keys() <= VISITOR_SESSION_KEYS
+
+
+class _KeptPage:
+    """A page as the app sent it; served again whole, headers only for HEAD, or as 304 for a matching ETag."""
+
+    #: Headers a 304 leaves out: they describe a body it does not have.
+    BODY_HEADERS = frozenset({"content-length", "content-type", "content-encoding"})
+
+    def __init__(self, expires, status, headers, body):
+        self.expires, self.status, self.headers, self.body = expires, status, headers, body
+        self.etag = next((value for name, value in headers if name.lower() == "etag"), None)
+
+    def serve(self, environ, start_response):
+        asked = environ.get("HTTP_IF_NONE_MATCH")
+        if asked and self.etag and parse_etags(asked).contains_weak(unquote_etag(self.etag)[0]):
+            start_response("304 Not Modified", [(n, v) for n, v in self.headers if n.lower() not in self.BODY_HEADERS])
+            return []
+        start_response(self.status, self.headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [self.body]

@@ -346,6 +346,72 @@ def test_a_cached_activity_page_gives_each_visitor_a_token_of_their_own(app, mak
     assert db.session.scalar(sa.select(SignUp.contact_name).where(SignUp.activity_id == activity.id)) == "Second Visitor"
 
 
+@pytest.fixture
+def front_cache(app, monkeypatch):
+    """The visitor page caches on for a minute; returns a list of the requests that reached the app."""
+    from flask import request, request_started
+
+    monkeypatch.setitem(app.config, "PUBLIC_PAGE_CACHE_SECONDS", 60)
+    monkeypatch.setattr(serving, "_visitor_pages", {})
+    reached = []
+
+    def count(sender, **extra):
+        reached.append(request.full_path)
+
+    request_started.connect(count, app)
+    yield reached
+    request_started.disconnect(count, app)
+    app.extensions["visitor_page_cache"].pages.clear()
+
+
+def test_a_visitors_list_is_served_again_as_sent_without_running_the_app(client, app, make_activity, front_cache):
+    activity = make_activity(capacity=4)
+    first = client.get("/activities", headers={"Accept-Language": "en"})
+    services.sign_up(activity.id, seats=1, contact=("Visitor", "+4511000001", None))
+    db.session.commit()
+    again = client.get("/activities", headers={"Accept-Language": "en"})
+    assert front_cache == ["/activities?"]
+    assert again.data == first.data and "4 seats left" in again.get_data(as_text=True)
+    assert again.headers["Content-Security-Policy"] and again.headers["ETag"] == first.headers["ETag"]
+    revalidated = client.get("/activities", headers={"Accept-Language": "en", "If-None-Match": first.headers["ETag"]})
+    assert revalidated.status_code == 304 and revalidated.data == b"" and len(front_cache) == 1
+    assert client.head("/activities", headers={"Accept-Language": "en"}).data == b"" and len(front_cache) == 1
+
+    arabic = client.get("/activities", headers={"Accept-Language": "ar"})
+    assert html_root(arabic) == ("ar", "rtl") and len(front_cache) == 2
+    app.extensions["visitor_page_cache"].pages.clear()  # the seconds have passed
+    serving._visitor_pages.clear()
+    assert "3 seats left" in client.get("/activities", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_logged_in_users_and_visitors_with_a_message_waiting_never_get_the_kept_page(
+        client, app, make_activity, login_as, front_cache):
+    make_activity(capacity=4)
+    client.get("/activities?lang=en")
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "Thank you for signing up")]
+    assert "Thank you for signing up" in client.get("/activities?lang=en").get_data(as_text=True)
+    assert "Thank you for signing up" not in app.test_client().get("/activities?lang=en").get_data(as_text=True)
+    login_as(Role.REFUGEE)
+    mine = client.get("/activities?lang=en")
+    assert mine.headers["Cache-Control"] == "no-store" and "ETag" not in mine.headers
+    # The new visitor's page came from the cache; the one with a message and the logged-in user's from the app.
+    assert front_cache[:2] == ["/activities?lang=en"] * 2 and front_cache[-1] == "/activities?lang=en"
+    assert front_cache.count("/activities?lang=en") == 3
+
+
+def test_a_page_with_a_form_token_is_never_kept_whole(app, make_activity, front_cache, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    activity = make_activity(capacity=4)
+    tokens = {
+        re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                  app.test_client().get(path).get_data(as_text=True)).group(1)
+        for path in (f"/activities/{activity.id}", f"/activities/{activity.id}", "/volunteer", "/volunteer")
+    }
+    assert len(tokens) == 4 and len(front_cache) == 4
+    assert not app.extensions["visitor_page_cache"].pages
+
+
 def test_a_visitor_switches_language_with_links_that_keep_the_filters(client, make_activity):
     make_activity()
     page = client.get("/activities?category=language_cafe").get_data(as_text=True)
