@@ -77,6 +77,11 @@ def can_open_match(match, user=None):
     return sees_person(match.refugee, user) or sees_person(match.volunteer, user)
 
 
+def seen_sides(match, user=None):
+    """The people of `match` whom `user` sees fully: those whose data a page showing the match shows."""
+    return [person for person in (match.refugee, match.volunteer) if sees_person(person, user)]
+
+
 def shown_name(person, user=None):
     """A person's name as `user` may see it: in full, or a match partner's first name and municipality."""
     if sees_person(person, user):

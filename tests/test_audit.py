@@ -1,4 +1,5 @@
 """The GDPR audit log and a person's copy of their data (access and portability)."""
+import itertools
 import json
 from datetime import time, timedelta
 
@@ -17,7 +18,7 @@ from app.followup.models import CheckIn
 from app.followup.services import create_due_check_ins, record_answer
 from app.matches import services as match_services
 from app.people.models import Person
-from app.timeutil import LOCAL_ZONE, now_utc, today_local
+from app.timeutil import LOCAL_ZONE, add_years, now_utc, today_local
 from tests.conftest import log_in
 from tests.test_import_export import confirm_token, good_csv, upload
 from tests.test_people import form_data
@@ -69,6 +70,97 @@ def test_the_people_a_list_page_shows_are_recorded_as_viewed(client, login_as, m
         assert "Amal Haddad" in client.get(url).get_data(as_text=True)
         assert logged(listed.id)[before:] == [(manager.id, "viewed", [], None)]
     assert [action for _, action, _, _ in logged(elsewhere.id)] == ["created"]  # not on this manager's lists
+
+
+def opened(client, url):
+    """Open `url`: the (user id, action, person id) it logged, sorted, and the SQL statements it ran."""
+    before = db.session.scalar(sa.select(sa.func.max(AuditEntry.id))) or 0
+    statements = []
+
+    def note(connection, cursor, statement, *rest):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    return sorted((e.user_id, e.action, e.person_id) for e in entries() if e.id > before), statements
+
+
+def test_the_home_page_records_each_person_it_names_and_no_one_else(client, login_as, make_person, make_user):
+    manager = login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    waiting = make_person("refugee", full_name="Amal Haddad")
+    expiring = make_person("volunteer", full_name="Mette Holm", child_certificate_clean=True,
+                           child_certificate_on=add_years(today_local(), -2) + timedelta(days=10))
+    to_call = make_person("refugee", full_name="Omar Saleh", languages={"ar": 5, "da": 2})
+    partner = make_person("volunteer", full_name="Karen Berg", municipality_code=101, email="karen@example.org")
+    match = match_services.propose(to_call.id, partner.id, make_user(Role.ADMIN), "They met at the café")
+    match.proposed_at = now_utc() - timedelta(days=8)  # unanswered for more than a week
+    checked = make_person("refugee", full_name="Sara Ali", email="sara@example.org")
+    friend = make_person("volunteer", full_name="Jens Lund", email="jens@example.org")
+    friendship = match_services.propose(checked.id, friend.id, manager)
+    match_services.accept(friendship, "refugee", manager)
+    match_services.accept(friendship, "volunteer", manager)
+    create_due_check_ins(today_local() + timedelta(days=30))  # a check-in waiting for an answer
+    db.session.commit()
+    quiet = make_person("volunteer", full_name="Lone Dahl")  # available, nothing to do about her
+    elsewhere = make_person("refugee", full_name="Ali Rahimi", municipality_code=101)
+
+    home = client.get("/").get_data(as_text=True)
+    for name in ("Amal Haddad", "Mette Holm", "Omar Saleh", "Karen · København", "Sara Ali", "Jens Lund"):
+        assert name in home
+    assert "Karen Berg" not in home  # a partner elsewhere, named by first name only, as on the match's page
+    views, _ = opened(client, "/")  # Omar is both to call and in an unanswered proposal: one view
+    assert views == sorted((manager.id, "viewed", p.id) for p in (waiting, expiring, to_call, checked, friend))
+    for person in (partner, quiet, elsewhere):
+        assert "viewed" not in [action for _, action, _, _ in logged(person.id)]
+
+
+def test_the_suggestions_record_each_volunteer_ranked_or_found_and_no_one_else(client, login_as, make_person):
+    manager = login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    refugee = make_person("refugee", full_name="Amal Haddad", postcode="8000", languages={"ar": 5, "da": 1})
+    best = make_person("volunteer", full_name="Best Friend", postcode="8000", languages={"ar": 4, "da": 5})
+    good = make_person("volunteer", full_name="Good Friend", postcode="8200", languages={"ar": 3, "da": 5})
+    mute = make_person("volunteer", full_name="No Common Language", postcode="8000", languages={"da": 5, "de": 4})
+    elsewhere = make_person("volunteer", full_name="Far Away", municipality_code=101, languages={"ar": 5})
+    suggestions = f"/matches/suggestions/{refugee.id}"
+
+    page = client.get(suggestions).get_data(as_text=True)
+    assert "Best Friend" in page and "Good Friend" in page and "No Common Language" not in page
+    views, _ = opened(client, suggestions)
+    assert views == sorted((manager.id, "viewed", p.id) for p in (refugee, best, good))
+    # The search for a volunteer the rules leave out shows them too; one found twice is logged once.
+    found, _ = opened(client, f"{suggestions}?volunteer=friend")
+    assert found == sorted((manager.id, "viewed", p.id) for p in (refugee, best, good))
+    found, _ = opened(client, f"{suggestions}?volunteer=common+language")
+    assert found == sorted((manager.id, "viewed", p.id) for p in (refugee, best, good, mute))
+    assert "viewed" not in [action for _, action, _, _ in logged(elsewhere.id)]
+
+
+def test_a_page_listing_people_logs_them_in_one_insert_and_no_query_per_person(client, login_as, make_person):
+    login_as(Role.MANAGER, ["Aarhus"])
+    refugee = make_person("refugee", full_name="Amal Haddad", postcode="8000", languages={"ar": 5, "da": 1})
+    pages = ("/", "/people/refugees", "/people/waiting", f"/matches/suggestions/{refugee.id}")
+
+    numbers = itertools.count(1)
+
+    def add(count):
+        """Add `count` waiting refugees and volunteers who would be suggested for `refugee`."""
+        for n in itertools.islice(numbers, count):
+            make_person("refugee", full_name=f"Refugee {n}", languages={"ar": 5})
+            make_person("volunteer", full_name=f"Volunteer {n}", postcode="8000", languages={"ar": 4, "da": 5})
+
+    add(1)
+    few = {url: opened(client, url) for url in pages}
+    add(3)
+    many = {url: opened(client, url) for url in pages}
+    for url in pages:
+        (few_views, few_statements), (many_views, many_statements) = few[url], many[url]
+        assert len(many_views) == len(few_views) + 3, url
+        inserts = [s for s in many_statements if s.startswith("INSERT INTO audit_entry")]
+        assert len(inserts) == 1, url
+        assert len(many_statements) == len(few_statements), url
 
 
 def test_an_edit_that_changes_nothing_records_no_change(client, login_as):

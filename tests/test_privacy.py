@@ -213,6 +213,32 @@ def test_the_erase_page_says_what_happens_and_needs_a_reason(app, client, make_p
     assert erasures == [(manager.id, "Asked on the phone")]
 
 
+@pytest.mark.parametrize("lang, erasure_note, waiting", [
+    ("en", "Personal data erased.", "days waiting"),
+    ("ar", "مُحيت البيانات الشخصية.", "من الانتظار"),
+])
+def test_an_erased_persons_page_words_the_erasure_in_the_viewers_language_and_shows_no_waiting_time(
+        client, make_person, login_as, lang, erasure_note, waiting):
+    manager = login_as(Role.MANAGER, ["Aarhus"], locale=lang)
+    befriended, _, _ = friends(make_person, manager)  # the match ends first and sets a status of its own
+    arrived = make_person("refugee", full_name="Omar Saleh", arrived_on=today_local() - timedelta(days=40))
+    assert waiting in client.get(f"/people/{arrived.id}").get_data(as_text=True)
+    assert waiting not in client.get(f"/people/{befriended.id}").get_data(as_text=True)  # no arrival date
+
+    for person in (befriended, arrived):
+        client.post(f"/privacy/people/{person.id}/erase", data={"reason": "Asked on the phone"})
+        page = client.get(f"/people/{person.id}").get_data(as_text=True)
+        assert page.count(erasure_note) == 1 and waiting not in page
+        db.session.expire_all()
+        assert not [change.note for change in db.session.get(Person, person.id).status_changes if change.note]
+    # Someone erased before the note was worded on display keeps the Danish text stored: it is not shown.
+    person = db.session.get(Person, arrived.id)
+    person.status_changes[0].note = "Personoplysninger slettet."
+    db.session.commit()
+    page = client.get(f"/people/{arrived.id}").get_data(as_text=True)
+    assert erasure_note in page and "Personoplysninger" not in page
+
+
 def test_an_erased_person_cannot_be_edited_matched_exported_or_restored(app, client, make_person, login_as):
     manager = login_as(Role.MANAGER, ["Aarhus"], locale="en")
     refugee = make_person("refugee", full_name="Amal Haddad", languages={"ar": 5, "da": 3})

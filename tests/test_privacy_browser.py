@@ -1,5 +1,6 @@
-"""The privacy pages on a phone in Arabic and Tigrinya: a person's audit log, the export's reason, erasure."""
+"""The privacy pages on a phone in Arabic and Tigrinya: a person's audit log, the export's reason, erasure, the erased page."""
 import pytest
+from flask_babel import force_locale, gettext, ngettext
 
 from app.audit.models import AuditEntry
 from app.auth.models import Role
@@ -31,6 +32,13 @@ def test_audit_log_export_reason_and_erasure_fit_a_phone(page, live_server, make
     page.fill("textarea[name=reason]", "طلب الشخص ذلك" if lang == "ar" else "ሰብኣይ ሓቲቱ")
     page.locator("form button[type=submit], form input[type=submit]").last.click()
     page.wait_for_load_state()
-    assert person.full_name not in page.content()
+    content = page.content()
+    assert person.full_name not in content
+    # The erased person's page: the erasure in the user's language, and no waiting time.
+    with force_locale(lang):
+        assert gettext("Personal data erased.") in content
+        assert ngettext("%(num)d day waiting", "%(num)d days waiting", 0) not in content
+    assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
+    assert not has_horizontal_scroll(page)
     screenshot(page, f"privacy-erased-{lang}")
     assert db.session.query(AuditEntry).filter_by(person_id=person.id, action="erased").count() == 1

@@ -1,9 +1,13 @@
-"""The audit log as managers (their own people) and administrators (everyone) read it; nothing edits it."""
+"""The audit log as managers (their own people) and administrators (everyone) read it; nothing edits it.
+
+Also `render_showing`, for other features' pages that list people.
+"""
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
 
 from app.audit.forms import AuditFilterForm
-from app.audit.services import AuditFilter, entries_of, entries_page
+from app.audit.services import AuditFilter, entries_of, entries_page, record_viewed
 from app.auth.models import Role, User
 from app.extensions import db
 from app.forms import integer_arg
@@ -11,6 +15,19 @@ from app.people.models import Person
 from app.permissions import require_municipality, role_required
 
 bp = Blueprint("audit", __name__)
+
+
+def render_showing(people, template, **context):
+    """Render a page that shows `people` (a list names them), logging it as a view of each one's data.
+
+    One insert for the page, committed after rendering: a commit before it
+    would expire the people loaded for the page and reload each one with a
+    query of its own.
+    """
+    record_viewed(current_user, *people)
+    page = render_template(template, **context)
+    db.session.commit()
+    return page
 
 
 @bp.route("/people/<int:person_id>/audit")

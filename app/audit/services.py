@@ -47,8 +47,12 @@ def record_many(actor, action, person_ids, reason=None):
 
 
 def record_viewed(actor, *people):
-    """Log that `actor` opened these people's data (a person's page, a match, suggestions)."""
-    record_many(actor, AuditAction.VIEWED, [person.id for person in people])
+    """Log that `actor` opened these people's data (a person's page, a list, suggestions), once each.
+
+    A page naming someone twice (a call and an unanswered proposal on the
+    home page) is one view of their data, so it is one entry.
+    """
+    record_many(actor, AuditAction.VIEWED, list(dict.fromkeys(person.id for person in people)))
 
 
 def record_selected(actor, action, id_query, reason=None):

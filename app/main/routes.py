@@ -2,6 +2,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.audit.routes import render_showing
 from app.auth.models import Role
 from app.events.queries import upcoming_hosting, upcoming_sign_ups
 from app.extensions import db
@@ -16,7 +17,7 @@ from app.people import services as people_services
 from app.people.dashboard import manager_overview
 from app.people.forms import OwnAvailabilityForm
 from app.people.models import CERTIFICATE_WARNING_DAYS, STATUS_TITLES, RefugeeStatus, VolunteerStatus
-from app.permissions import role_required, sees_person
+from app.permissions import role_required, seen_sides, sees_person
 from app.timeutil import now_utc, today_local
 
 
@@ -32,16 +33,19 @@ def index():
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
     overview, tasks, calls, unanswered, withdrawn, sign_ups, hosting = None, [], [], [], [], [], []
+    shown = []
     if current_user.role in ("manager", "admin"):
         overview = manager_overview(current_user, today_local(), CERTIFICATE_WARNING_DAYS)
         tasks = [c for c in open_tasks(active_match_ids(current_user)) if sees_person(c.person)]
         calls, unanswered = call_tasks(current_user, now_utc()), unanswered_proposals(current_user, now_utc())
         withdrawn = withdrawn_consent(current_user)
+        shown = _people_shown(overview, tasks, calls, unanswered, withdrawn)
     if current_user.role in ("refugee", "volunteer"):
         sign_ups = upcoming_sign_ups(current_user)
     if current_user.role == "volunteer":
         hosting = upcoming_hosting(current_user)
-    return render_template(
+    return render_showing(
+        shown,
         "main/home.html",
         **_own_page(current_user),
         municipalities=municipalities_for(current_user),
@@ -58,6 +62,19 @@ def index():
         volunteer_statuses=[(s.value, STATUS_TITLES[s]) for s in VolunteerStatus],
         certificate_warning_days=CERTIFICATE_WARNING_DAYS,
     )
+
+
+def _people_shown(overview, tasks, calls, unanswered, withdrawn):
+    """Everyone the manager's home page names in full, so that opening it is logged as a view of each.
+
+    A match partner from another municipality, named by first name only, is
+    not counted, as on the match's own page.
+    """
+    matches = [c.match for c in tasks] + [item.match for item in (*unanswered, *withdrawn)]
+    return [
+        *overview.longest_waiting, *overview.expiring_certificates, *(task.person for task in calls),
+        *(person for match in matches for person in seen_sides(match)),
+    ]
 
 
 def _own_page(user, availability_form=None):

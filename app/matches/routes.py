@@ -7,6 +7,7 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from app.audit.routes import render_showing
 from app.audit.services import record_viewed
 from app.extensions import db
 from app.forms import integer_arg
@@ -23,7 +24,7 @@ from app.matches.suggesting import batch_preview, suggestions_for, volunteers_to
 from app.municipalities.models import Municipality
 from app.municipalities.services import municipalities_for
 from app.people.models import Person
-from app.permissions import require_match, require_municipality, role_required, sees_person
+from app.permissions import require_match, require_municipality, role_required, seen_sides, sees_person
 
 bp = Blueprint("matches", __name__, url_prefix="/matches")
 
@@ -97,18 +98,16 @@ def _suggestions_page(refugee, form):
     search = VolunteerSearchForm(request.args)
     text = (search.volunteer.data or "") if search.validate() else ""
     found = volunteers_to_propose(refugee, current_user, text, form.volunteer_id.data) if result else []
-    return render_template(
-        "matches/suggestions.html", refugee=refugee, result=result, family_only=family_only, form=form,
-        search=search, found=found,
+    ranked = [volunteer for volunteer, score in result.ranked] if result else []
+    return render_showing(
+        [refugee, *ranked, *found], "matches/suggestions.html", refugee=refugee, result=result,
+        family_only=family_only, form=form, search=search, found=found,
     )
 
 
 @bp.route("/suggestions/<int:refugee_id>")
 def suggestions(refugee_id):
-    refugee = _person(refugee_id, "refugee")
-    record_viewed(current_user, refugee)
-    db.session.commit()
-    return _suggestions_page(refugee, ProposeForm())
+    return _suggestions_page(_person(refugee_id, "refugee"), ProposeForm())
 
 
 @bp.post("/propose/<int:refugee_id>")
@@ -129,7 +128,7 @@ def propose(refugee_id):
 @bp.route("/<int:match_id>")
 def detail(match_id):
     match = _match(match_id)
-    record_viewed(current_user, *(p for p in (match.refugee, match.volunteer) if sees_person(p)))
+    record_viewed(current_user, *seen_sides(match))
     db.session.commit()
     history = earlier_matches([match.refugee_id]).get((match.refugee_id, match.volunteer_id), [])
     return render_template(

@@ -234,6 +234,19 @@ class Person(db.Model):
         return self.full_name
 
     @property
+    def status_history(self):
+        """Each status change, newest first, with its note as staff read it: [(change, note)].
+
+        Erasure clears the notes (free text may name the person) and writes
+        none of its own; its step, the last one since an erased person's status
+        is final, says so in the viewer's language, like `display_name`.
+        """
+        notes = [change.note for change in self.status_changes]
+        if self.erased_at is not None and notes:
+            notes[0] = _("Personal data erased.")
+        return list(zip(self.status_changes, notes))
+
+    @property
     def may_contact(self):
         """Whether the programme may write to or call this person: not erased, and their latest contact consent is yes.
 

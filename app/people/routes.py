@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from app.audit.forms import ExportReasonForm
 from app.audit.models import AuditAction
+from app.audit.routes import render_showing
 from app.audit.services import record, record_selected, record_viewed
 from app.auth.services import normalise_phone
 from app.extensions import db, requested_page
@@ -119,16 +120,10 @@ def index(plural):
         page=requested_page(), after=integer_arg("after"),
         before=integer_arg("before"),
     )
-    _record_listed(page.items)
-    return render_template(
-        "people/index.html", kind=kind, plural=plural, page=page, filters=filters, today=today_local()
+    # A list names its people (name, birth year, postcode): a page of it is a view of each one's data.
+    return render_showing(
+        page.items, "people/index.html", kind=kind, plural=plural, page=page, filters=filters, today=today_local()
     )
-
-
-def _record_listed(people):
-    """A list names its people (name, birth year, postcode): a page of it is a view of each one's data."""
-    record_viewed(current_user, *people)
-    db.session.commit()
 
 
 @bp.route("/<any(refugees, volunteers):plural>/new", methods=["GET", "POST"])
@@ -311,8 +306,7 @@ def waiting():
         after=integer_arg("after"), before=integer_arg("before"),
         total=sum(count for _, count in counts),
     )
-    _record_listed(page.items)
-    return render_template("people/waiting.html", page=page, counts=counts, today=today_local())
+    return render_showing(page.items, "people/waiting.html", page=page, counts=counts, today=today_local())
 
 
 FILE_TYPES = {

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.outbox.services import forget_recipient
 from app.people.names import name_key
 from app.people.models import RefugeeStatus, VolunteerStatus
-from app.people.services import managers_note, set_status
+from app.people.services import set_status
 from app.signals import person_erased
 from app.timeutil import now_utc
 
@@ -55,7 +55,7 @@ def erase_person(person, user, reason):
     if address:
         forget_recipient(address)
     left = RefugeeStatus.LEFT if person.kind == "refugee" else VolunteerStatus.LEFT
-    set_status(person, left, user, managers_note(_l("Personal data erased.")))
+    set_status(person, left, user)  # no note: the person's page words the erasure in the viewer's language
     db.session.flush()
     record(user, AuditAction.ERASED, person.id, reason=reason)
     log.info("person %s erased by %s: %s", person.id, f"user {user.id}" if user else "the retention job", reason)
