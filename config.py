@@ -110,7 +110,7 @@ class Config:
     COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
     #: app.serving decides which responses are compressed (not those of logged-in users: BREACH).
     COMPRESS_REGISTER = False
-    #: Where rate limits and login throttling are counted (Flask-Limiter). memory:// counts in each
+    #: Where rate limits and login throttling are counted (the `limits` library). memory:// counts in each
     #: process: fine for one worker; several gunicorn workers need a shared store, e.g. redis://localhost:6379.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     #: Largest request body a public form (volunteer application, sign-up, login, check-in) accepts.

@@ -575,6 +575,20 @@ def test_a_huge_or_nul_name_on_the_person_form_is_a_message_and_nothing_is_writt
     assert db.session.scalars(sa.select(Person)).all() == []
 
 
+def test_a_huge_name_is_searched_for_duplicates_as_far_as_a_name_goes(client, login_as, make_person):
+    # Without a birth year the name's words are looked up as typed: 35,000 "é€" would be a LIKE pattern
+    # longer than SQLite accepts (a 503), unless cut to what a name column holds.
+    from app.people.models import Person
+    from tests.test_people import form_data
+
+    someone = make_person(full_name="Amal Haddad")
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    response = client.post("/people/refugees/new", data=form_data(full_name="é€" * 35_000, phone=""))
+    assert response.status_code == 200
+    assert "Field cannot be longer than 200 characters." in response.get_data(as_text=True)
+    assert db.session.scalars(sa.select(Person)).all() == [someone]
+
+
 # Faults
 
 

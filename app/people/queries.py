@@ -242,7 +242,11 @@ def find_duplicates(kind, municipality_code, full_name, latin_name=None, birth_y
     only the name), a similar whole name is enough to ask; a shared common
     first name alone never is.
     """
-    keys = name_keys(full_name, latin_name)
+    # What was typed may be longer than a name can be (the form shows its error beside these
+    # suggestions): only as much as a name column holds is compared, which also keeps each
+    # LIKE pattern within what SQLite accepts.
+    longest = Person.full_name.type.length
+    keys = name_keys((full_name or "")[:longest], (latin_name or "")[:longest])
     tokens = {token for key in keys for token in key.split() if len(token) >= 3}
     same = [c for c in (
         Person.phone == phone if phone else None,
