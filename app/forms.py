@@ -30,6 +30,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, NumberRange, 
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from app.auth.services import normalise_phone
+from app.fragments import Fragments
 from app.spreadsheets import clean_text
 
 
@@ -119,9 +120,10 @@ def options(pairs):
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-#: (locale, field id, chosen value, choices, attributes) -> a select field's HTML; emptied when full.
-_selects = {}
-SELECT_CACHE_SIZE = 1024
+#: A filter's select: (locale, field id, chosen value, choices, attributes) -> HTML.
+_selects = Fragments(1024)
+#: An empty form's fields: (name, locale) -> HTML.
+_pristine = Fragments(64)
 
 
 def select_html(field, **attrs):
@@ -134,12 +136,27 @@ def select_html(field, **attrs):
     """
     choices = tuple((str(c.value), str(c.label)) for c in field.choices)
     key = (str(get_locale()), field.id, str(field.data), choices, tuple(sorted(attrs.items())))
-    html = _selects.get(key)
-    if html is None:
-        if len(_selects) >= SELECT_CACHE_SIZE:
-            _selects.clear()
-        html = _selects[key] = Markup(field(**attrs))
-    return html
+    return _selects.get(key, lambda: Markup(field(**attrs)))
+
+
+def pristine(name, render, form):
+    """Return `render(form)`, rendered once per locale and process while `form` is empty.
+
+    A public form's fields (the application's several hundred options,
+    a sign-up's name, phone and seats) read the same for every visitor in
+    one language until someone submits; only the CSRF token, rendered
+    outside them, differs. Building them took most of those pages' time.
+    A submitted form (with answers or errors) is always rendered.
+    """
+    if form.is_submitted():
+        return render(form)
+    return _pristine.get((name, str(get_locale())), lambda: render(form))
+
+
+def init_app(app):
+    """Let every template use the render-once helpers."""
+    app.add_template_global(select_html)
+    app.add_template_global(pristine)
 
 
 def required():

@@ -45,7 +45,7 @@ from app.events.queries import listed_dates, seats_taken_by_activity, upcoming_q
 from app.events.services import EventError
 from app.extensions import db, requested_page
 from app.limits import allow
-from app.forms import ConfirmForm, search_text, select_html
+from app.forms import ConfirmForm, search_text
 from app.municipalities.models import Municipality
 from app.municipalities.services import municipalities_for
 from app.people.languages import language_name
@@ -62,7 +62,6 @@ from app.serving import cached_for_visitors, content_hash, public_page, revalida
 from app.timeutil import now_utc, today_local
 
 bp = Blueprint("events", __name__)
-bp.add_app_template_global(select_html)
 
 #: Accounts that sign up for themselves with one tap.
 PARTICIPANT_ROLES = (Role.REFUGEE, Role.VOLUNTEER)
