@@ -126,6 +126,21 @@ def listed_dates(page, per_page, **filters):
                            conditions=_upcoming(**filters))
 
 
+def activity_for_page(activity_id):
+    """Load a date with its place, municipality and texts in one query, for its public page; or None."""
+    return db.session.get(Activity, activity_id, options=[
+        joinedload(Activity.venue).joinedload(Venue.municipality), joinedload(Activity.texts)])
+
+
+def seat_counts(activity_id):
+    """(confirmed seats, sign-ups waiting) of a date in one query: its page shows both."""
+    return db.session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(SignUp.seats).filter(SignUp.status == SignUpStatus.CONFIRMED), 0),
+                  sa.func.count().filter(SignUp.status == SignUpStatus.WAITLISTED))
+        .where(SignUp.activity_id == activity_id)
+    ).one()
+
+
 def seats_taken_by_activity(activity_ids):
     """Map activity id → confirmed seats, in one query for a page of dates."""
     rows = db.session.execute(

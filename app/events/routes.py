@@ -41,7 +41,7 @@ from app.events.forms import (
     VenueForm,
 )
 from app.events.models import CATEGORIES, Activity, SignUp, SignUpStatus, Venue, text_for
-from app.events.queries import listed_dates, seats_taken_by_activity, upcoming_query
+from app.events.queries import activity_for_page, listed_dates, seat_counts, seats_taken_by_activity, upcoming_query
 from app.events.services import EventError
 from app.extensions import db, requested_page
 from app.limits import allow
@@ -162,11 +162,10 @@ def _render_activity(activity, form=None):
         elif not current_user.is_authenticated:
             form = ContactSignUpForm()
     text = text_for(activity, str(get_locale()))
-    waiting = db.session.scalar(sa.select(sa.func.count()).select_from(SignUp).where(
-        SignUp.activity_id == activity.id, SignUp.status == SignUpStatus.WAITLISTED))
+    taken, waiting = seat_counts(activity.id)
     return render_template(
         "events/show.html", activity=activity, text=text, form=form, mine=mine,
-        position=mine and services.waitlist_position(mine), seats_left=services.seats_left(activity),
+        position=mine and services.waitlist_position(mine), seats_left=services.seats_left(activity, taken),
         waiting=waiting, cancel_form=ConfirmForm(), started=started,
         hosting=current_user.is_authenticated and any(h.user_id == current_user.id for h in activity.hosts),
         friend_name=form is not None and (friend := _friend()) and friend.first_name,
@@ -178,7 +177,7 @@ def _render_activity(activity, form=None):
 @bp.get("/activities/<int:activity_id>")
 @cached_for_visitors
 def show(activity_id):
-    return public_page(_render_activity(_activity(activity_id)))
+    return public_page(_render_activity(activity_for_page(activity_id) or abort(404)))
 
 
 @bp.post("/activities/<int:activity_id>/sign-up")
