@@ -23,7 +23,6 @@ from flask import request
 from flask_babel import get_locale, get_translations, lazy_gettext as _l
 from flask_wtf.file import FileField
 from flask_wtf.form import _Auto
-from markupsafe import Markup
 from wtforms import IntegerField, PasswordField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, NumberRange, ValidationError
@@ -120,23 +119,8 @@ def options(pairs):
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-#: A filter's select: (locale, field id, chosen value, choices, attributes) -> HTML.
-_selects = Fragments(1024)
 #: An empty form's fields: (name, locale) -> HTML.
 _pristine = Fragments(64)
-
-
-def select_html(field, **attrs):
-    """Return a select field's HTML, rendered once per locale, choices, chosen value and attributes.
-
-    A filter's select (98 municipalities, every place) reads the same for
-    every visitor who chose the same; WTForms' escaping of each option was
-    most of the public activity list's time. The key holds everything the
-    HTML is made of, so a renamed or added choice renders anew.
-    """
-    choices = tuple((str(c.value), str(c.label)) for c in field.choices)
-    key = (str(get_locale()), field.id, str(field.data), choices, tuple(sorted(attrs.items())))
-    return _selects.get(key, lambda: Markup(field(**attrs)))
 
 
 def pristine(name, render, form):
@@ -154,8 +138,7 @@ def pristine(name, render, form):
 
 
 def init_app(app):
-    """Let every template use the render-once helpers."""
-    app.add_template_global(select_html)
+    """Let every template render an empty form's fields once."""
     app.add_template_global(pristine)
 
 

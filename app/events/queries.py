@@ -1,13 +1,12 @@
 """Reading activities for pages and calendars: texts in the viewer's language, filters, seat counts."""
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from itertools import groupby
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.events.models import AUDIENCES, CATEGORIES, Activity, ActivityHost, ActivityText, SignUp, SignUpStatus, Venue
+from app.events.models import FALLBACK_LOCALES, Activity, ActivityHost, ActivityText, SignUp, SignUpStatus, Venue
 from app.events.services import LIVE_STATUSES, local_instant, waitlist_position
 from app.extensions import db
 from app.municipalities.models import Municipality
@@ -59,7 +58,7 @@ class ListedText:
 
 @dataclass(frozen=True)
 class ListedDate:
-    """A date as the public list shows it, in plain values: equal rows show the same (see `activity_row`)."""
+    """A date as the public list shows it, in plain values: equal rows show the same (see `activity_rows`)."""
 
     id: int
     starts_at: datetime
@@ -73,6 +72,7 @@ class ListedDate:
     municipality_name: str
     #: Confirmed seats.
     taken: int
+    #: The one text shown in the viewer's language, as `text_for` picks it.
     texts: tuple[ListedText, ...] = ()
 
     languages = Activity.languages
@@ -81,10 +81,10 @@ class ListedDate:
 
 
 class ListedDatesPage(Pagination):
-    """A page of the public list in two plain queries: the dates with seats taken and the total, then titles.
+    """A page of the public list in one plain query: the dates with seats taken, the title to show and the total.
 
-    No ORM objects and no separate count or seat queries: the list is the
-    public page opened most, and loading it through the ORM was half its time.
+    No ORM objects and no separate count, seat or title queries: the list is
+    the public page opened most, and loading it through the ORM was half its time.
     """
 
     def _query_items(self):
@@ -96,21 +96,14 @@ class ListedDatesPage(Pagination):
         rows = db.session.execute(
             sa.select(Activity.id, Activity.starts_at, Activity.ends_at, Activity.cancelled_at, Activity.category,
                       Activity.audience, Activity.capacity, Activity.language_codes, Venue.name,
-                      Municipality.name, seats, sa.func.count().over())
+                      Municipality.name, seats, *_shown_text(self._query_args["locale"]), sa.func.count().over())
             .join(Activity.venue).join(Venue.municipality)
             .where(*self._query_args["conditions"])
             .order_by(Activity.starts_at, Activity.id)
             .limit(self.per_page).offset(self._query_offset)
         ).all()
         self._total = rows[0][-1] if rows else None
-        titles = db.session.execute(
-            sa.select(ActivityText.activity_id, ActivityText.locale, ActivityText.title)
-            .where(ActivityText.activity_id.in_([row[0] for row in rows]))
-            .order_by(ActivityText.activity_id, ActivityText.locale)
-        ).all()
-        texts = {key: tuple(ListedText(t.locale, t.title) for t in group)
-                 for key, group in groupby(titles, key=lambda t: t.activity_id)}
-        return [ListedDate(*row[:-1], texts=texts.get(row[0], ())) for row in rows]
+        return [ListedDate(*row[:-3], texts=(ListedText(row[-3], row[-2]),)) for row in rows]
 
     def _query_count(self):
         if self._total is not None or self.page == 1:
@@ -120,10 +113,24 @@ class ListedDatesPage(Pagination):
         )
 
 
-def listed_dates(page, per_page, **filters):
-    """One page of the public list of coming dates (`ListedDate`s), soonest first; `filters` as `upcoming_query`."""
+def _shown_text(locale):
+    """The locale and title of the text `text_for` shows in `locale`, as two correlated subqueries on Activity."""
+    preference = sa.case(*[(ActivityText.locale == code, rank) for rank, code in enumerate((locale, *FALLBACK_LOCALES))],
+                         else_=len(FALLBACK_LOCALES) + 1)
+    return [
+        sa.select(column).where(ActivityText.activity_id == Activity.id)
+        .order_by(preference, ActivityText.locale).limit(1).scalar_subquery()
+        for column in (ActivityText.locale, ActivityText.title)
+    ]
+
+
+def listed_dates(page, per_page, locale, **filters):
+    """One page of the public list of coming dates (`ListedDate`s, each with the text shown in `locale`), soonest first.
+
+    `filters` as `upcoming_query`.
+    """
     return ListedDatesPage(page=page, per_page=per_page, max_per_page=None, error_out=False,
-                           conditions=_upcoming(**filters))
+                           locale=locale, conditions=_upcoming(**filters))
 
 
 def activity_for_page(activity_id):

@@ -46,6 +46,7 @@ from app.events.services import EventError
 from app.extensions import db, requested_page
 from app.limits import allow
 from app.forms import ConfirmForm, search_text
+from app.fragments import Fragments
 from app.municipalities.models import Municipality
 from app.municipalities.services import municipalities_for
 from app.people.languages import language_name
@@ -77,27 +78,22 @@ def activity_text(activity):
     return text_for(activity, str(get_locale()))
 
 
-#: (language, everything a row of the public list shows) -> the row's HTML; emptied when full.
-_list_rows = {}
-LIST_ROW_CACHE_SIZE = 4096
+#: (language, everything a row of the public list shows) -> the row's HTML.
+_list_rows = Fragments(4096)
 
 
 @bp.app_template_global()
-def activity_row(date):
-    """Return one date of the public list (a `ListedDate`), rendered once per language and content.
+def activity_rows(dates):
+    """Return the HTML of each date of the public list (`ListedDate`s), each rendered once per language and content.
 
-    The key is the row itself, everything it shows (times, titles, place,
+    The key is the row itself, everything it shows (times, title, place,
     seats taken), so a change shows at once and nothing is ever stale;
     Babel's dates and Jinja's macros per row were most of the list's time,
     and most visitors see the same rows.
     """
-    key = (str(get_locale()), date)
-    html = _list_rows.get(key)
-    if html is None:
-        if len(_list_rows) >= LIST_ROW_CACHE_SIZE:
-            _list_rows.clear()
-        html = _list_rows[key] = get_template_attribute("events/_macros.html", "list_row")(date)
-    return html
+    locale = str(get_locale())
+    return [_list_rows.get((locale, date), lambda date=date: get_template_attribute(
+        "events/_macros.html", "list_row")(date)) for date in dates]
 
 
 @bp.app_template_global()
@@ -138,19 +134,41 @@ def _status_message(record):
 # Public pages ------------------------------------------------------------------
 
 
+#: The public list's filters, in the order of its form.
+LIST_FILTERS = ("municipality", "venue", "category", "date", "audience")
+#: (language, municipalities, places, the filters' values asked for) -> (the valid choices, the form's HTML).
+_filter_forms = Fragments(256)
+
+
+def _filters(municipalities, venues):
+    """Return the filters chosen (valid ones, else None) and the filter form's HTML, built once per content.
+
+    Both follow from the language, the municipalities and places to choose
+    from and what the query string asks for, all in the key; the form and
+    its 98 municipalities were a third of the list's time.
+    """
+    def build():
+        form = FilterForm(municipalities, venues)
+        chosen = {name: form.chosen(name) or None for name in LIST_FILTERS}
+        return chosen, get_template_attribute("events/_macros.html", "filter_form")(form)
+
+    asked = tuple(request.args.get(name) for name in LIST_FILTERS)
+    return _filter_forms.get((str(get_locale()), municipalities, venues, asked), build)
+
+
 @bp.get("/activities")
 @cached_for_visitors
 def index():
     """The public list of coming dates, filtered by a plain GET form."""
-    municipalities = db.session.execute(
-        sa.select(Municipality.code, Municipality.name).order_by(Municipality.name)).all()
-    venues = db.session.execute(sa.select(Venue.id, Venue.name).order_by(Venue.name)).all()
-    form = FilterForm(municipalities, venues)
-    chosen = {name: form.chosen(name) or None for name in ("municipality", "venue", "category", "date", "audience")}
-    page = listed_dates(requested_page(), current_app.config["PER_PAGE"], municipality=chosen["municipality"],
-                        venue=chosen["venue"], category=chosen["category"], audience=chosen["audience"],
-                        window=chosen["date"], today=today_local())
-    return public_page(render_template("events/index.html", page=page, form=form, filtered=any(chosen.values())))
+    municipalities = tuple(db.session.execute(
+        sa.select(Municipality.code, Municipality.name).order_by(Municipality.name)))
+    venues = tuple(db.session.execute(sa.select(Venue.id, Venue.name).order_by(Venue.name)))
+    chosen, filter_form = _filters(municipalities, venues)
+    page = listed_dates(requested_page(), current_app.config["PER_PAGE"], str(get_locale()),
+                        municipality=chosen["municipality"], venue=chosen["venue"], category=chosen["category"],
+                        audience=chosen["audience"], window=chosen["date"], today=today_local())
+    return public_page(render_template("events/index.html", page=page, filter_form=filter_form,
+                                       filtered=any(chosen.values())))
 
 
 def _render_activity(activity, form=None):
