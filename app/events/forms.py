@@ -70,10 +70,10 @@ class FilterForm(GetFilterForm):
     submit = SubmitField(_l("Show"))
 
     def __init__(self, municipalities, venues, *args, **kwargs):
+        """`municipalities` and `venues` are (code or id, name) pairs."""
         super().__init__(*args, **kwargs)
-        self.municipality.choices = options([(0, _l("All municipalities"))]
-                                            + [(m.code, m.name) for m in municipalities])
-        self.venue.choices = options([(0, _l("All places"))] + [(v.id, v.name) for v in venues])
+        self.municipality.choices = options([(0, _l("All municipalities")), *municipalities])
+        self.venue.choices = options([(0, _l("All places")), *venues])
         self.category.choices = options([("", _l("All kinds"))] + list(CATEGORIES.items()))
         self.date.choices = options([("", _l("Any time"))] + list(DATE_TITLES.items()))
         self.audience.choices = options([("", _l("Everyone"))] + [

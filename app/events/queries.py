@@ -135,6 +135,19 @@ class ListedDatesPage(Pagination):
         )
 
 
+def filter_choices():
+    """Return the municipalities and the places the list's filters offer, (code or id, name) by name, in one query."""
+    rows = db.session.execute(
+        sa.union_all(sa.select(sa.literal_column("0").label("kind"), Municipality.code.label("key"), Municipality.name),
+                     sa.select(sa.literal_column("1"), Venue.id, Venue.name))
+        .order_by("kind", "name")
+    )
+    municipalities, venues = [], []
+    for kind, key, name in rows:
+        (venues if kind else municipalities).append((key, name))
+    return tuple(municipalities), tuple(venues)
+
+
 def listed_dates(page, per_page, locale, **filters):
     """One page of the public list of coming dates (`ListedDate`s, each with the text shown in `locale`), soonest first.
 
@@ -145,18 +158,20 @@ def listed_dates(page, per_page, locale, **filters):
 
 
 def activity_for_page(activity_id):
-    """Load a date with its place, municipality and texts in one query, for its public page; or None."""
-    return db.session.get(Activity, activity_id, options=[
-        joinedload(Activity.venue).joinedload(Venue.municipality), joinedload(Activity.texts)])
+    """Return (date, confirmed seats, sign-ups waiting) for a date's page in one query, or None.
 
-
-def seat_counts(activity_id):
-    """(confirmed seats, sign-ups waiting) of a date in one query: its page shows both."""
+    The date comes with its place, municipality and texts: the page shows
+    them all, and each lazy load was a query of its own.
+    """
+    of_date = SignUp.activity_id == Activity.id
+    taken = (sa.select(sa.func.coalesce(sa.func.sum(SignUp.seats), 0))
+             .where(of_date, SignUp.status == SignUpStatus.CONFIRMED).scalar_subquery())
+    waiting = (sa.select(sa.func.count()).select_from(SignUp)
+               .where(of_date, SignUp.status == SignUpStatus.WAITLISTED).scalar_subquery())
     return db.session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(SignUp.seats).filter(SignUp.status == SignUpStatus.CONFIRMED), 0),
-                  sa.func.count().filter(SignUp.status == SignUpStatus.WAITLISTED))
-        .where(SignUp.activity_id == activity_id)
-    ).one()
+        sa.select(Activity, taken, waiting).where(Activity.id == activity_id)
+        .options(joinedload(Activity.venue).joinedload(Venue.municipality), joinedload(Activity.texts))
+    ).unique().one_or_none()
 
 
 def seats_taken_by_activity(activity_ids):

@@ -41,13 +41,14 @@ from app.events.forms import (
     VenueForm,
 )
 from app.events.models import CATEGORIES, Activity, SignUp, SignUpStatus, Venue, text_for
-from app.events.queries import activity_for_page, listed_dates, seat_counts, seats_taken_by_activity, upcoming_query
+from app.events.queries import (
+    activity_for_page, filter_choices, listed_dates, seats_taken_by_activity, upcoming_query
+)
 from app.events.services import EventError
 from app.extensions import db, requested_page
 from app.limits import allow
 from app.forms import ConfirmForm, search_text
 from app.fragments import Fragments
-from app.municipalities.models import Municipality
 from app.municipalities.services import municipalities_for
 from app.people.languages import language_name
 from app.people.models import Person
@@ -160,10 +161,7 @@ def _filters(municipalities, venues):
 @cached_for_visitors
 def index():
     """The public list of coming dates, filtered by a plain GET form."""
-    municipalities = tuple(db.session.execute(
-        sa.select(Municipality.code, Municipality.name).order_by(Municipality.name)))
-    venues = tuple(db.session.execute(sa.select(Venue.id, Venue.name).order_by(Venue.name)))
-    chosen, filter_form = _filters(municipalities, venues)
+    chosen, filter_form = _filters(*filter_choices())
     page = listed_dates(requested_page(), current_app.config["PER_PAGE"], str(get_locale()),
                         municipality=chosen["municipality"], venue=chosen["venue"], category=chosen["category"],
                         audience=chosen["audience"], window=chosen["date"], today=today_local())
@@ -171,7 +169,8 @@ def index():
                                        filtered=any(chosen.values())))
 
 
-def _render_activity(activity, form=None):
+def _render_activity(activity_id, form=None):
+    activity, taken, waiting = activity_for_page(activity_id) or abort(404)
     mine = _my_sign_up(activity)
     started = activity.starts_at <= now_utc()
     if form is None and activity.cancelled_at is None and not started and mine is None:
@@ -180,7 +179,6 @@ def _render_activity(activity, form=None):
         elif not current_user.is_authenticated:
             form = ContactSignUpForm()
     text = text_for(activity, str(get_locale()))
-    taken, waiting = seat_counts(activity.id)
     return render_template(
         "events/show.html", activity=activity, text=text, form=form, mine=mine,
         position=mine and services.waitlist_position(mine), seats_left=services.seats_left(activity, taken),
@@ -195,7 +193,7 @@ def _render_activity(activity, form=None):
 @bp.get("/activities/<int:activity_id>")
 @cached_for_visitors
 def show(activity_id):
-    return public_page(_render_activity(activity_for_page(activity_id) or abort(404)))
+    return public_page(_render_activity(activity_id))
 
 
 @bp.post("/activities/<int:activity_id>/sign-up")
@@ -206,13 +204,13 @@ def sign_up(activity_id):
         abort(403)
     form = SignUpForm() if _is_participant() else ContactSignUpForm()
     if not form.validate_on_submit():
-        return _render_activity(activity, form)
+        return _render_activity(activity.id, form)
     if not _is_participant():
         if form.website.data:  # a bot filled in the hidden field
             return redirect(url_for(".show", activity_id=activity.id))
         if not allow(CONTACT_SIGN_UP_LIMIT, "contact-sign-up", activity.id):
             flash(_("Too many sign-ups were sent from here. Try again in an hour."), "danger")
-            return _render_activity(activity, form), 429
+            return _render_activity(activity.id, form), 429
     seats = 1 + form.extra.data
     if _is_participant():
         record = _step(lambda: services.sign_up(activity.id, seats, user=current_user, by=current_user))
