@@ -157,21 +157,31 @@ def listed_dates(page, per_page, locale, **filters):
                            locale=locale, conditions=_upcoming(**filters))
 
 
-def activity_for_page(activity_id):
-    """Return (date, confirmed seats, sign-ups waiting) for a date's page in one query, or None.
+@cache
+def _activity_page():
+    """A date with its place, municipality and texts, confirmed seats and sign-ups waiting, by ``activity_id``.
 
-    The date comes with its place, municipality and texts: the page shows
-    them all, and each lazy load was a query of its own.
+    Built once: making the statement and its loader options anew was a
+    third of the query's time.
     """
     of_date = SignUp.activity_id == Activity.id
     taken = (sa.select(sa.func.coalesce(sa.func.sum(SignUp.seats), 0))
              .where(of_date, SignUp.status == SignUpStatus.CONFIRMED).scalar_subquery())
     waiting = (sa.select(sa.func.count()).select_from(SignUp)
                .where(of_date, SignUp.status == SignUpStatus.WAITLISTED).scalar_subquery())
-    return db.session.execute(
-        sa.select(Activity, taken, waiting).where(Activity.id == activity_id)
+    return (
+        sa.select(Activity, taken, waiting).where(Activity.id == sa.bindparam("activity_id"))
         .options(joinedload(Activity.venue).joinedload(Venue.municipality), joinedload(Activity.texts))
-    ).unique().one_or_none()
+    )
+
+
+def activity_for_page(activity_id):
+    """Return (date, confirmed seats, sign-ups waiting) for a date's page in one query, or None.
+
+    The date comes with its place, municipality and texts: the page shows
+    them all, and each lazy load was a query of its own.
+    """
+    return db.session.execute(_activity_page(), {"activity_id": activity_id}).unique().one_or_none()
 
 
 def seats_taken_by_activity(activity_ids):
