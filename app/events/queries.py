@@ -135,13 +135,19 @@ class ListedDatesPage(Pagination):
         )
 
 
-def filter_choices():
-    """Return the municipalities and the places the list's filters offer, (code or id, name) by name, in one query."""
-    rows = db.session.execute(
+@cache
+def _filter_choices():
+    """Municipalities (kind 0) and places (kind 1) as (kind, key, name), by name; built once."""
+    return (
         sa.union_all(sa.select(sa.literal_column("0").label("kind"), Municipality.code.label("key"), Municipality.name),
                      sa.select(sa.literal_column("1"), Venue.id, Venue.name))
         .order_by("kind", "name")
     )
+
+
+def filter_choices():
+    """Return the municipalities and the places the list's filters offer, (code or id, name) by name, in one query."""
+    rows = db.session.execute(_filter_choices())
     municipalities, venues = [], []
     for kind, key, name in rows:
         (venues if kind else municipalities).append((key, name))
