@@ -134,7 +134,7 @@ def pristine(name, render, form):
     """
     if form.is_submitted():
         return render(form)
-    return _pristine.get((name, str(get_locale())), lambda: render(form))
+    return _pristine.get((name, str(get_locale())), render, form)
 
 
 def init_app(app):

@@ -16,11 +16,11 @@ class Fragments:
         self.size = size
         self._html = {}
 
-    def get(self, key, render):
-        """Return the HTML kept under `key`, calling `render()` for it the first time."""
+    def get(self, key, render, *args):
+        """Return the HTML kept under `key`, calling `render(*args)` for it the first time."""
         html = self._html.get(key)
         if html is None:
             if len(self._html) >= self.size:
                 self._html.clear()
-            html = self._html[key] = render()
+            html = self._html[key] = render(*args)
         return html

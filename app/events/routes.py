@@ -93,8 +93,11 @@ def activity_rows(dates):
     and most visitors see the same rows.
     """
     locale = str(get_locale())
-    return [_list_rows.get((locale, date), lambda date=date: get_template_attribute(
-        "events/_macros.html", "list_row")(date)) for date in dates]
+    return [_list_rows.get((locale, date), _list_row, date) for date in dates]
+
+
+def _list_row(date):
+    return get_template_attribute("events/_macros.html", "list_row")(date)
 
 
 @bp.app_template_global()
