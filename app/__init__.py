@@ -42,7 +42,7 @@ def create_app(config=None):
 
 
 def register_extensions(app):
-    from app import auth, i18n, limits, permissions, serving
+    from app import auth, forms, i18n, limits, permissions, serving
     from app.extensions import compress, csrf, db, migrate
 
     _without_jit(app.config)
@@ -50,6 +50,7 @@ def register_extensions(app):
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     limits.init_app(app)
     csrf.init_app(app)
+    forms.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
     permissions.init_app(app)

@@ -23,13 +23,13 @@ from flask import request
 from flask_babel import get_locale, get_translations, lazy_gettext as _l
 from flask_wtf.file import FileField
 from flask_wtf.form import _Auto
-from markupsafe import Markup
 from wtforms import IntegerField, PasswordField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, NumberRange, ValidationError
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from app.auth.services import normalise_phone
+from app.fragments import Fragments
 from app.spreadsheets import clean_text
 
 
@@ -119,27 +119,27 @@ def options(pairs):
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-#: (locale, field id, chosen value, choices, attributes) -> a select field's HTML; emptied when full.
-_selects = {}
-SELECT_CACHE_SIZE = 1024
+#: An empty form's fields: (name, locale) -> HTML.
+_pristine = Fragments(64)
 
 
-def select_html(field, **attrs):
-    """Return a select field's HTML, rendered once per locale, choices, chosen value and attributes.
+def pristine(name, render, form):
+    """Return `render(form)`, rendered once per locale and process while `form` is empty.
 
-    A filter's select (98 municipalities, every place) reads the same for
-    every visitor who chose the same; WTForms' escaping of each option was
-    most of the public activity list's time. The key holds everything the
-    HTML is made of, so a renamed or added choice renders anew.
+    A public form's fields (the application's several hundred options,
+    a sign-up's name, phone and seats) read the same for every visitor in
+    one language until someone submits; only the CSRF token, rendered
+    outside them, differs. Building them took most of those pages' time.
+    A submitted form (with answers or errors) is always rendered.
     """
-    choices = tuple((str(c.value), str(c.label)) for c in field.choices)
-    key = (str(get_locale()), field.id, str(field.data), choices, tuple(sorted(attrs.items())))
-    html = _selects.get(key)
-    if html is None:
-        if len(_selects) >= SELECT_CACHE_SIZE:
-            _selects.clear()
-        html = _selects[key] = Markup(field(**attrs))
-    return html
+    if form.is_submitted():
+        return render(form)
+    return _pristine.get((name, str(get_locale())), render, form)
+
+
+def init_app(app):
+    """Let every template render an empty form's fields once."""
+    app.add_template_global(pristine)
 
 
 def required():

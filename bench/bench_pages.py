@@ -4,7 +4,9 @@ The whole request through the test client (server time, no network): the
 suggestions page for one refugee with 1,000 and 5,000 volunteers in the
 municipality, and the batch preview of 2,000 waiting refugees × 3,000
 volunteers with its exclusion summary, and the public application form,
-activity list (a full page of 25 dates) and an activity page. People are drawn by bench_matching's
+activity list (a full page of 25 dates) and an activity page, each with its
+server CPU (this process's time: on SQLite with the SQL, not a PostgreSQL
+server's, and little disturbed by other processes). People are drawn by bench_matching's
 seeded generator and inserted in bulk into a throwaway SQLite file (or
 TEST_DATABASE_URL); how they got there is not what is measured.
 """
@@ -40,8 +42,10 @@ TARGETS = {"suggestions": 0.100, "batch": 2.0, "public": 0.003}
 #: Measured before on this machine (issue 12), for the ratios.
 BEFORE = {"suggestions 1,000": 0.213, "suggestions 5,000": 1.2, "/volunteer": 0.015, "/activities": 0.0186}
 #: Server CPU before volunteers were read as columns (commit e78e9a7, SQLite, 1 December 2026 at a load
-#: average of about 8), for the ratios.
-BEFORE_CPU = {"suggestions 1,000": 0.044, "suggestions 5,000": 0.154}
+#: average of about 8), and before the public pages were trimmed (commit 1720599, SQLite, the same day at
+#: a load of about 1.3), for the ratios.
+BEFORE_CPU = {"suggestions 1,000": 0.044, "suggestions 5,000": 0.154,
+              "/volunteer": 0.0026, "/activities": 0.0047, "/activities/<id>": 0.0042}
 #: Coming dates for the public list: its first page is full (PER_PAGE 25).
 PUBLIC_DATES = 30
 
@@ -154,17 +158,21 @@ def add_dates(count):
 
 
 def bench_public(app):
-    """Time the public pages a visitor opens, without any HTTP cache (median of 50)."""
+    """Time the public pages a visitor opens, without any HTTP cache (median of 50), and their server CPU."""
     with app.app_context():
         last = add_dates(PUBLIC_DATES)
     client = app.test_client()
+    sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
     print(f"\nPublic pages (whole request, no cache, median of 50; a list of {PUBLIC_DATES} dates):")
-    for path in ("/volunteer", "/activities", f"/activities/{last}"):
+    for label, path in (("/volunteer", "/volunteer"), ("/activities", "/activities"),
+                        ("/activities/<id>", f"/activities/{last}")):
         get(client, path)
         seconds = timed(lambda: get(client, path), repeat=50)  # noqa: B023
-        report(path, seconds, TARGETS["public"])
-        if path in BEFORE:
-            print(f"  {'':<44} before {BEFORE[path] * 1000:.0f} ms: {BEFORE[path] / seconds:.1f}x faster")
+        report(label, seconds, TARGETS["public"])
+        if label in BEFORE:
+            print(f"  {'':<44} before {BEFORE[label] * 1000:.0f} ms: {BEFORE[label] / seconds:.1f}x faster")
+        before = BEFORE_CPU[label] if sqlite else None  # a PostgreSQL server's CPU is not counted
+        report_cpu(lambda: get(client, path), before, repeat=50)  # noqa: B023
 
 
 if __name__ == "__main__":

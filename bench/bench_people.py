@@ -99,7 +99,7 @@ def timed(call, repeat=1, clock=time.perf_counter):
 def report_cpu(call, before=None, repeat=5):
     """Print the server CPU time of `call` (with SQLite the SQL too, not a PostgreSQL server's) beside `before`."""
     cpu = timed(call, repeat, clock=time.process_time)
-    against = f"   before {before * 1000:.0f} ms: {before / cpu:.1f}x less" if before else ""
+    against = f"   before {before * 1000:.3g} ms: {before / cpu:.1f}x less" if before else ""
     print(f"  {'  its server CPU':<44} {cpu * 1000:9.1f} ms{against}")
 
 

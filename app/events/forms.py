@@ -7,7 +7,7 @@ re-renders with everything they typed.
 from datetime import timedelta
 
 from flask import current_app, request
-from flask_babel import get_locale, gettext, lazy_gettext as _l, ngettext
+from flask_babel import get_locale, gettext, lazy_gettext as _l, lazy_ngettext
 from wtforms import (
     BooleanField,
     DateField,
@@ -70,10 +70,10 @@ class FilterForm(GetFilterForm):
     submit = SubmitField(_l("Show"))
 
     def __init__(self, municipalities, venues, *args, **kwargs):
+        """`municipalities` and `venues` are (code or id, name) pairs."""
         super().__init__(*args, **kwargs)
-        self.municipality.choices = options([(0, _l("All municipalities"))]
-                                            + [(m.code, m.name) for m in municipalities])
-        self.venue.choices = options([(0, _l("All places"))] + [(v.id, v.name) for v in venues])
+        self.municipality.choices = options([(0, _l("All municipalities")), *municipalities])
+        self.venue.choices = options([(0, _l("All places")), *venues])
         self.category.choices = options([("", _l("All kinds"))] + list(CATEGORIES.items()))
         self.date.choices = options([("", _l("Any time"))] + list(DATE_TITLES.items()))
         self.audience.choices = options([("", _l("Everyone"))] + [
@@ -81,21 +81,17 @@ class FilterForm(GetFilterForm):
         ])
 
 
-def _seat_choices():
-    return options([(0, _l("Just me"))] + [
-        (n, ngettext("Me and %(num)d more", "Me and %(num)d more", n)) for n in range(1, MAX_EXTRA_SEATS + 1)
-    ])
+#: Lazy, so a sign-up form built for a page whose fields are rendered already translates none of them.
+SEAT_CHOICES = options([(0, _l("Just me"))] + [
+    (n, lazy_ngettext("Me and %(num)d more", "Me and %(num)d more", n)) for n in range(1, MAX_EXTRA_SEATS + 1)
+])
 
 
 class SignUpForm(FlaskForm):
     """One tap for someone logged in: how many household members come along."""
 
-    extra = SelectField(_l("Who is coming?"), coerce=int, default=0)
+    extra = SelectField(_l("Who is coming?"), coerce=int, default=0, choices=SEAT_CHOICES)
     submit = SubmitField(_l("Sign up"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.extra.choices = _seat_choices()
 
 
 class ContactSignUpForm(ContactFields, SignUpForm):

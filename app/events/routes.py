@@ -41,12 +41,14 @@ from app.events.forms import (
     VenueForm,
 )
 from app.events.models import CATEGORIES, Activity, SignUp, SignUpStatus, Venue, text_for
-from app.events.queries import listed_dates, seats_taken_by_activity, upcoming_query
+from app.events.queries import (
+    activity_for_page, filter_choices, listed_dates, seats_taken_by_activity, upcoming_query
+)
 from app.events.services import EventError
 from app.extensions import db, requested_page
 from app.limits import allow
-from app.forms import ConfirmForm, search_text, select_html
-from app.municipalities.models import Municipality
+from app.forms import ConfirmForm, search_text
+from app.fragments import Fragments
 from app.municipalities.services import municipalities_for
 from app.people.languages import language_name
 from app.people.models import Person
@@ -62,7 +64,6 @@ from app.serving import cached_for_visitors, content_hash, public_page, revalida
 from app.timeutil import now_utc, today_local
 
 bp = Blueprint("events", __name__)
-bp.add_app_template_global(select_html)
 
 #: Accounts that sign up for themselves with one tap.
 PARTICIPANT_ROLES = (Role.REFUGEE, Role.VOLUNTEER)
@@ -78,27 +79,25 @@ def activity_text(activity):
     return text_for(activity, str(get_locale()))
 
 
-#: (language, everything a row of the public list shows) -> the row's HTML; emptied when full.
-_list_rows = {}
-LIST_ROW_CACHE_SIZE = 4096
+#: (language, everything a row of the public list shows) -> the row's HTML.
+_list_rows = Fragments(4096)
 
 
 @bp.app_template_global()
-def activity_row(date):
-    """Return one date of the public list (a `ListedDate`), rendered once per language and content.
+def activity_rows(dates):
+    """Return the HTML of each date of the public list (`ListedDate`s), each rendered once per language and content.
 
-    The key is the row itself, everything it shows (times, titles, place,
+    The key is the row itself, everything it shows (times, title, place,
     seats taken), so a change shows at once and nothing is ever stale;
     Babel's dates and Jinja's macros per row were most of the list's time,
     and most visitors see the same rows.
     """
-    key = (str(get_locale()), date)
-    html = _list_rows.get(key)
-    if html is None:
-        if len(_list_rows) >= LIST_ROW_CACHE_SIZE:
-            _list_rows.clear()
-        html = _list_rows[key] = get_template_attribute("events/_macros.html", "list_row")(date)
-    return html
+    locale = str(get_locale())
+    return [_list_rows.get((locale, date), _list_row, date) for date in dates]
+
+
+def _list_row(date):
+    return get_template_attribute("events/_macros.html", "list_row")(date)
 
 
 @bp.app_template_global()
@@ -139,22 +138,42 @@ def _status_message(record):
 # Public pages ------------------------------------------------------------------
 
 
+#: The public list's filters, in the order of its form.
+LIST_FILTERS = ("municipality", "venue", "category", "date", "audience")
+#: (language, municipalities, places, the filters' values asked for) -> (the valid choices, the form's HTML).
+_filter_forms = Fragments(256)
+
+
+def _filters(municipalities, venues):
+    """Return the filters chosen (valid ones, else None) and the filter form's HTML, built once per content.
+
+    Both follow from the language, the municipalities and places to choose
+    from and what the query string asks for, all in the key; the form and
+    its 98 municipalities were a third of the list's time.
+    """
+    def build():
+        form = FilterForm(municipalities, venues)
+        chosen = {name: form.chosen(name) or None for name in LIST_FILTERS}
+        return chosen, get_template_attribute("events/_macros.html", "filter_form")(form)
+
+    asked = tuple(request.args.get(name) for name in LIST_FILTERS)
+    return _filter_forms.get((str(get_locale()), municipalities, venues, asked), build)
+
+
 @bp.get("/activities")
 @cached_for_visitors
 def index():
     """The public list of coming dates, filtered by a plain GET form."""
-    municipalities = db.session.execute(
-        sa.select(Municipality.code, Municipality.name).order_by(Municipality.name)).all()
-    venues = db.session.execute(sa.select(Venue.id, Venue.name).order_by(Venue.name)).all()
-    form = FilterForm(municipalities, venues)
-    chosen = {name: form.chosen(name) or None for name in ("municipality", "venue", "category", "date", "audience")}
-    page = listed_dates(requested_page(), current_app.config["PER_PAGE"], municipality=chosen["municipality"],
-                        venue=chosen["venue"], category=chosen["category"], audience=chosen["audience"],
-                        window=chosen["date"], today=today_local())
-    return public_page(render_template("events/index.html", page=page, form=form, filtered=any(chosen.values())))
+    chosen, filter_form = _filters(*filter_choices())
+    page = listed_dates(requested_page(), current_app.config["PER_PAGE"], str(get_locale()),
+                        municipality=chosen["municipality"], venue=chosen["venue"], category=chosen["category"],
+                        audience=chosen["audience"], window=chosen["date"], today=today_local())
+    return public_page(render_template("events/index.html", page=page, filter_form=filter_form,
+                                       filtered=any(chosen.values())))
 
 
-def _render_activity(activity, form=None):
+def _render_activity(activity_id, form=None):
+    activity, taken, waiting = activity_for_page(activity_id) or abort(404)
     mine = _my_sign_up(activity)
     started = activity.starts_at <= now_utc()
     if form is None and activity.cancelled_at is None and not started and mine is None:
@@ -163,11 +182,9 @@ def _render_activity(activity, form=None):
         elif not current_user.is_authenticated:
             form = ContactSignUpForm()
     text = text_for(activity, str(get_locale()))
-    waiting = db.session.scalar(sa.select(sa.func.count()).select_from(SignUp).where(
-        SignUp.activity_id == activity.id, SignUp.status == SignUpStatus.WAITLISTED))
     return render_template(
         "events/show.html", activity=activity, text=text, form=form, mine=mine,
-        position=mine and services.waitlist_position(mine), seats_left=services.seats_left(activity),
+        position=mine and services.waitlist_position(mine), seats_left=services.seats_left(activity, taken),
         waiting=waiting, cancel_form=ConfirmForm(), started=started,
         hosting=current_user.is_authenticated and any(h.user_id == current_user.id for h in activity.hosts),
         friend_name=form is not None and (friend := _friend()) and friend.first_name,
@@ -179,7 +196,7 @@ def _render_activity(activity, form=None):
 @bp.get("/activities/<int:activity_id>")
 @cached_for_visitors
 def show(activity_id):
-    return public_page(_render_activity(_activity(activity_id)))
+    return public_page(_render_activity(activity_id))
 
 
 @bp.post("/activities/<int:activity_id>/sign-up")
@@ -190,13 +207,13 @@ def sign_up(activity_id):
         abort(403)
     form = SignUpForm() if _is_participant() else ContactSignUpForm()
     if not form.validate_on_submit():
-        return _render_activity(activity, form)
+        return _render_activity(activity.id, form)
     if not _is_participant():
         if form.website.data:  # a bot filled in the hidden field
             return redirect(url_for(".show", activity_id=activity.id))
         if not allow(CONTACT_SIGN_UP_LIMIT, "contact-sign-up", activity.id):
             flash(_("Too many sign-ups were sent from here. Try again in an hour."), "danger")
-            return _render_activity(activity, form), 429
+            return _render_activity(activity.id, form), 429
     seats = 1 + form.extra.data
     if _is_participant():
         record = _step(lambda: services.sign_up(activity.id, seats, user=current_user, by=current_user))

@@ -244,11 +244,11 @@ def seats_taken(activity_id):
     )
 
 
-def seats_left(activity):
-    """Free seats, or None when the activity has no limit."""
+def seats_left(activity, taken=None):
+    """Free seats, or None when the activity has no limit; `taken` when the confirmed seats are counted already."""
     if activity.capacity is None:
         return None
-    return max(activity.capacity - seats_taken(activity.id), 0)
+    return max(activity.capacity - (seats_taken(activity.id) if taken is None else taken), 0)
 
 
 def waitlist_position(sign_up):

@@ -5,8 +5,9 @@ from urllib.parse import urlencode
 
 from babel import Locale
 from flask import current_app, has_request_context, request
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
+from jinja2.ext import _make_new_gettext, _make_new_ngettext
 
 from app.extensions import babel
 
@@ -66,12 +67,25 @@ def remember_requested_language(response):
 
 
 def page_language():
-    """Return what every template needs to know about the current language."""
+    """Return what every template needs to know about the current language, and its catalog's gettext.
+
+    A template looks `gettext` and `ngettext` (and with them `_`) up in its
+    context before Jinja's globals: these take the catalog once per page,
+    where Flask-Babel's globals look the locale and the catalog up again for
+    every string (a third of the public list's rendering). The context is
+    made at each `render_template`, so under `force_locale` (an e-mail in
+    its recipient's language) it holds that language's. Macros imported
+    without context use the globals, which say the same.
+    """
     code = str(get_locale())
+    translations = get_translations()
     return {
         "html_lang": code,
         "html_dir": text_direction(code),
         "languages": [(c, language_name(c)) for c in current_app.config["LANGUAGES"]],
+        # Jinja's own newstyle wrappers, as install_gettext_callables makes them: autoescaped, %-formatted.
+        "gettext": _make_new_gettext(translations.ugettext),
+        "ngettext": _make_new_ngettext(translations.ungettext),
     }
 
 

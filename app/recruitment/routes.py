@@ -1,6 +1,6 @@
 """The public application form and the managers' approve and decline actions."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
@@ -12,28 +12,6 @@ from app.recruitment.forms import DeclineForm, VolunteerApplicationForm
 from app.serving import cached_for_visitors
 
 bp = Blueprint("recruitment", __name__)
-
-#: (fragment name, locale) -> HTML of the empty application form's fields.
-_pristine = {}
-
-
-@bp.app_template_global()
-def pristine(name, render, form):
-    """Return `render(form)`, rendered once per locale and process while `form` is empty.
-
-    The application form's fields (among them several hundred options:
-    language rows, interest checkboxes) read the same for every visitor in
-    one language until someone submits; only the CSRF token, rendered
-    outside them, differs. Building them took most of the page's time. A
-    submitted form (with answers or errors) is always rendered.
-    """
-    if form.is_submitted():
-        return render(form)
-    key = (name, str(get_locale()))
-    if key not in _pristine:
-        _pristine[key] = render(form)
-    return _pristine[key]
-
 
 @bp.route("/volunteer", methods=["GET", "POST"])
 @cached_for_visitors
