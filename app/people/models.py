@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _, lazy_gettext as _l
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -276,9 +277,36 @@ class Refugee(Person):
     __mapper_args__ = {"polymorphic_identity": "refugee"}
 
     def days_waiting(self, today):
-        """Days since arrival, the programme's measure of waiting."""
-        start = self.arrived_on or self.created_at.date()
-        return max((today - start).days, 0)
+        """Days since arrival, the programme's measure of waiting; None when that is not known.
+
+        Every page that shows a wait (the person's page, the lists, the
+        waiting list, the manager's home page) shows this number or nothing.
+        Without an arrival date, days since registration would pass a guess
+        off as a wait beside real ones, so none is shown; such a refugee
+        still takes their place in the waiting list's order (`waiting_since`).
+        An erased person waits no more.
+        """
+        if self.arrived_on is None or self.erased_at is not None:
+            return None
+        return max((today - self.arrived_on).days, 0)
+
+    @hybrid_property
+    def waiting_since(self):
+        """The day the waiting list orders a refugee by: arrival, else registration.
+
+        They have waited at least since they registered, so a refugee whose
+        arrival is unknown sorts among the others by that lower bound: neither
+        always first nor always last (where SQLite and PostgreSQL would put a
+        missing date at opposite ends), and never forgotten at the bottom.
+        Batch matching's tie-break and the coverage figures' medians count
+        from the same day.
+        """
+        return self.arrived_on or self.created_at.date()
+
+    @waiting_since.inplace.expression
+    @classmethod
+    def _waiting_since_expression(cls):
+        return sa.func.coalesce(cls.arrived_on, sa.func.date(cls.created_at))
 
 
 class Volunteer(Person):
