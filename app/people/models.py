@@ -9,7 +9,8 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask import current_app
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -59,6 +60,27 @@ STATUS_TITLES = {
     "available": _l("Available"),
     "full": _l("Full"),
 }
+
+
+class StatusNote(enum.StrEnum):
+    """A note the platform writes in a status history itself: stored as this key, worded for each viewer."""
+
+    PAUSED_OWN_PAGE = "paused_own_page"
+    RESUMED_OWN_PAGE = "resumed_own_page"
+    AVAILABILITY_OWN_PAGE = "availability_own_page"
+
+
+STATUS_NOTE_TITLES = {
+    StatusNote.PAUSED_OWN_PAGE: _l("Paused new matches on their own page."),
+    StatusNote.RESUMED_OWN_PAGE: _l("Open to new matches again."),
+    StatusNote.AVAILABILITY_OWN_PAGE: _l("Changed when they are free or how many friends they take."),
+}
+
+
+def _notes_stored_as_text():
+    """{a `StatusNote` as notes were stored before the keys, in the programme's language: its key}."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return {str(title): key for key, title in STATUS_NOTE_TITLES.items()}
 
 
 class ConsentPurpose(enum.StrEnum):
@@ -236,13 +258,20 @@ class Person(db.Model):
 
     @property
     def status_history(self):
-        """Each status change, newest first, with its note as staff read it: [(change, note)].
+        """Each status change, newest first, with its note in the viewer's language: [(change, note)].
 
-        Erasure clears the notes (free text may name the person) and writes
-        none of its own; its step, the last one since an erased person's status
-        is final, says so in the viewer's language, like `display_name`.
+        A note the platform writes (`StatusNote`: a volunteer pausing on their
+        own page) is worded for whoever reads it, manager or the person in
+        their copy of their data, as are those stored as text in the
+        programme's language before the keys; what a manager typed is shown
+        as typed. Erasure clears the
+        notes (free text may name the person) and writes none of its own; its
+        step, the last one since an erased person's status is final, says so
+        in the viewer's language, like `display_name`.
         """
-        notes = [change.note for change in self.status_changes]
+        stored_as_text = _notes_stored_as_text()
+        keys = [stored_as_text.get(change.note, change.note) for change in self.status_changes]
+        notes = [str(STATUS_NOTE_TITLES[key]) if key in STATUS_NOTE_TITLES else key for key in keys]
         if self.erased_at is not None and notes:
             notes[0] = _("Personal data erased.")
         return list(zip(self.status_changes, notes))
