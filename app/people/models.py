@@ -264,10 +264,10 @@ class Person(db.Model):
         own page) is worded for whoever reads it, manager or the person in
         their copy of their data, as are those stored as text in the
         programme's language before the keys; what a manager typed is shown
-        as typed. Erasure clears the
-        notes (free text may name the person) and writes none of its own; its
-        step, the last one since an erased person's status is final, says so
-        in the viewer's language, like `display_name`.
+        as typed. Erasure clears the notes (free text may name the person)
+        and writes none of its own; its step, the last one since an erased
+        person's status is final, says so in the viewer's language, like
+        `display_name`.
         """
         stored_as_text = _notes_stored_as_text()
         keys = [stored_as_text.get(change.note, change.note) for change in self.status_changes]
