@@ -74,6 +74,11 @@ def test_the_people_a_list_page_shows_are_recorded_as_viewed(client, login_as, m
 
 def opened(client, url):
     """Open `url`: the (user id, action, person id) it logged, sorted, and the SQL statements it ran."""
+    return opened_by_post(client, url, None)
+
+
+def opened_by_post(client, url, data):
+    """As `opened`, posting `data` (None: a GET) to a page that shows a form again rather than redirecting."""
     before = db.session.scalar(sa.select(sa.func.max(AuditEntry.id))) or 0
     statements = []
 
@@ -82,7 +87,8 @@ def opened(client, url):
 
     sa.event.listen(db.engine, "before_cursor_execute", note)
     try:
-        assert client.get(url).status_code == 200
+        response = client.get(url) if data is None else client.post(url, data=data)
+        assert response.status_code == 200
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", note)
     return sorted((e.user_id, e.action, e.person_id) for e in entries() if e.id > before), statements
@@ -138,10 +144,112 @@ def test_the_suggestions_record_each_volunteer_ranked_or_found_and_no_one_else(c
     assert "viewed" not in [action for _, action, _, _ in logged(elsewhere.id)]
 
 
+def viewed(person):
+    """Whether anyone has been logged viewing `person`."""
+    return "viewed" in [action for _, action, _, _ in logged(person.id)]
+
+
+def test_the_matches_list_records_the_people_of_its_page_and_not_a_partner_elsewhere(
+    app, client, login_as, make_person, make_user, monkeypatch
+):
+    manager = login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    admin = make_user(Role.ADMIN)
+    oldest = match_services.propose(make_person("refugee", full_name="Omar Saleh").id,
+                                    make_person("volunteer", full_name="Lone Dahl").id, admin)
+    oldest.proposed_at = now_utc() - timedelta(days=3)  # on the second page
+    across = match_services.propose(make_person("refugee", full_name="Amal Haddad").id,
+                                    make_person("volunteer", full_name="Karen Berg", municipality_code=101).id,
+                                    admin, "They met at the café")
+    across.proposed_at = now_utc() - timedelta(days=2)
+    home = match_services.propose(make_person("refugee", full_name="Sara Ali").id,
+                                  make_person("volunteer", full_name="Jens Lund").id, admin)
+    elsewhere = match_services.propose(
+        make_person("refugee", full_name="Ali Rahimi", municipality_code=101).id,
+        make_person("volunteer", full_name="Mads Berg", municipality_code=101).id, admin,
+    )
+    db.session.commit()
+    monkeypatch.setitem(app.config, "PER_PAGE", 2)
+
+    page = client.get("/matches/").get_data(as_text=True)
+    assert "Sara Ali" in page and "Amal Haddad" in page and "Karen · København" in page
+    assert "Karen Berg" not in page and "Omar Saleh" not in page
+    views, _ = opened(client, "/matches/")
+    shown = (home.refugee, home.volunteer, across.refugee)
+    assert views == sorted((manager.id, "viewed", p.id) for p in shown)
+    for person in (across.volunteer, oldest.refugee, oldest.volunteer, elsewhere.refugee, elsewhere.volunteer):
+        assert not viewed(person)
+
+
+def test_the_batch_preview_records_each_person_it_proposes_or_leaves_waiting(client, login_as, make_person):
+    manager = login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    refugee = make_person("refugee", full_name="Amal Haddad", postcode="8000", languages={"ar": 5, "da": 1})
+    friend = make_person("volunteer", full_name="Best Friend", postcode="8000", languages={"ar": 4, "da": 5},
+                         capacity=1)
+    left = make_person("refugee", full_name="Selam Tesfay", postcode="8000", languages={"ti": 5})
+    unused = make_person("volunteer", full_name="Far Friend", postcode="8000", languages={"de": 5})
+    elsewhere = make_person("refugee", full_name="Ali Rahimi", municipality_code=101, languages={"ar": 5})
+    batch = "/matches/batch?municipality=751"
+
+    page = client.get(batch).get_data(as_text=True)
+    assert "Amal Haddad" in page and "Best Friend" in page and "Selam Tesfay" in page
+    assert "Far Friend" not in page
+    views, _ = opened(client, batch)
+    assert views == sorted((manager.id, "viewed", p.id) for p in (refugee, friend, left))
+    assert not viewed(unused) and not viewed(elsewhere)
+
+
+def test_the_possible_duplicates_of_a_new_person_are_recorded(client, login_as, make_person):
+    manager = login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    same_phone = make_person("refugee", full_name="Amira Hadi", phone="+4522334455")
+    same_name = make_person("refugee", full_name="Amal Hadad", phone="+4511111111")
+    other = make_person("refugee", full_name="Omar Saleh", phone="+4599999999")
+    elsewhere = make_person("refugee", full_name="Amal Haddad", phone="+4522334455", municipality_code=101)
+
+    checked, _ = opened_by_post(client, "/people/refugees/new",
+                                form_data(check_duplicates="1", phone="", municipality_code="751"))
+    assert checked == [(manager.id, "viewed", same_name.id)]  # a similar name is all that is typed to match
+    found, _ = opened_by_post(client, "/people/refugees/new", form_data(municipality_code="751"))
+    assert found == sorted((manager.id, "viewed", p.id) for p in (same_phone, same_name))
+    assert not viewed(other) and not viewed(elsewhere)
+
+
+def test_the_merge_pages_record_both_records_the_duplicates_and_the_search_results(
+    client, login_as, make_person
+):
+    manager = login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    person = make_person("refugee", full_name="Mohammed Al-Hassan", birth_year=1990, phone="+4522334455")
+    duplicate = make_person("refugee", full_name="Muhammad el Hasan", birth_year=1990, phone=None)
+    found = make_person("refugee", full_name="Sara Ali", phone="+4511111111")
+    unrelated = make_person("refugee", full_name="Omar Saleh", phone="+4599999999")
+    volunteer = make_person("volunteer", full_name="Sara Alim", phone="+4533333333")  # not a refugee
+
+    views, _ = opened(client, f"/people/{person.id}/merge")
+    assert views == sorted((manager.id, "viewed", p.id) for p in (person, duplicate))
+    views, _ = opened(client, f"/people/{person.id}/merge?q=sara")
+    assert views == sorted((manager.id, "viewed", p.id) for p in (person, duplicate, found))
+    views, _ = opened(client, f"/people/{person.id}/merge/{found.id}")
+    assert views == sorted((manager.id, "viewed", p.id) for p in (person, found))
+    assert not viewed(unrelated) and not viewed(volunteer)
+
+
+def test_a_volunteer_applications_page_records_whom_it_may_duplicate(client, login_as, make_person):
+    manager = login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    known = make_person("volunteer", full_name="Mette Holm", phone="+4522334455")
+    applicant = make_person("volunteer", full_name="Mette Holm Jensen", phone="+4522334455", status="applicant")
+    other = make_person("volunteer", full_name="Lone Dahl", phone="+4599999999")
+
+    assert "Possible duplicate of" in client.get(f"/people/{applicant.id}").get_data(as_text=True)
+    views, _ = opened(client, f"/people/{applicant.id}")
+    assert views == sorted((manager.id, "viewed", p.id) for p in (applicant, known))
+    assert not viewed(other)
+
+
 def test_a_page_listing_people_logs_them_in_one_insert_and_no_query_per_person(client, login_as, make_person):
     login_as(Role.MANAGER, ["Aarhus"])
     refugee = make_person("refugee", full_name="Amal Haddad", postcode="8000", languages={"ar": 5, "da": 1})
-    pages = ("/", "/people/refugees", "/people/waiting", f"/matches/suggestions/{refugee.id}")
+    #: How many more people each page shows once `add(3)` has added three refugees and three volunteers.
+    pages = {"/": 3, "/people/refugees": 3, "/people/waiting": 3, f"/matches/suggestions/{refugee.id}": 3,
+             "/matches/batch?municipality=751": 6}
 
     numbers = itertools.count(1)
 
@@ -155,9 +263,9 @@ def test_a_page_listing_people_logs_them_in_one_insert_and_no_query_per_person(c
     few = {url: opened(client, url) for url in pages}
     add(3)
     many = {url: opened(client, url) for url in pages}
-    for url in pages:
+    for url, more in pages.items():
         (few_views, few_statements), (many_views, many_statements) = few[url], many[url]
-        assert len(many_views) == len(few_views) + 3, url
+        assert len(many_views) == len(few_views) + more, url
         inserts = [s for s in many_statements if s.startswith("INSERT INTO audit_entry")]
         assert len(inserts) == 1, url
         assert len(many_statements) == len(few_statements), url

@@ -74,10 +74,12 @@ def test_refugees_read_as_rows_are_the_candidates_and_labels_loaded_ones_make(ap
     make_person("refugee", full_name="Not Waiting", status="paused")
     make_person("refugee", full_name="In Odense", municipality_code=461)
     rows = waiting_refugees([751])
-    # As they were loaded before: ORM objects, longest waiting first (the family's arrival is unknown).
+    # As they were loaded before: ORM objects, longest waiting first (the family's arrival is unknown,
+    # so they wait from their registration today).
     loaded = db.session.scalars(
-        sa.select(Refugee).where(Refugee.id.in_([refugee.id, family.id])).order_by(Refugee.arrived_on, Refugee.id)
+        sa.select(Refugee).where(Refugee.id.in_([refugee.id, family.id])).order_by(Refugee.waiting_since, Refugee.id)
     ).all()
+    assert [person.id for person in loaded] == [refugee.id, family.id]
     assert [r.candidate for r in rows] == [refugee_candidate(r) for r in loaded]
     assert [r.candidate.household_children for r in rows if r.id == family.id] == [2]
     for row, person in zip(rows, loaded, strict=True):

@@ -1,4 +1,5 @@
 """A refugee's or volunteer's own page: their friend, their manager, their check-in, their settings."""
+import json
 from datetime import time, timedelta
 
 import pytest
@@ -71,6 +72,38 @@ def test_a_volunteer_pauses_and_changes_availability_and_the_manager_sees_it(cli
     client.post("/me/availability", data={"slots": ["weekday_evening"], "capacity": 2})
     db.session.expire_all()
     assert db.session.get(Person, volunteer.id).status == "available"
+
+
+@pytest.mark.parametrize("lang, paused, resumed, changed", [
+    ("en", "Paused new matches on their own page.", "Open to new matches again.",
+     "Changed when they are free or how many friends they take."),
+    ("ar", "أوقف المطابقات الجديدة مؤقتًا من صفحته.", "مستعد لمطابقات جديدة مرة أخرى.",
+     "غيّر أوقات فراغه أو عدد الأصدقاء الذين يقبلهم."),
+])
+def test_the_status_notes_of_a_volunteers_own_changes_read_in_the_readers_language(
+    app, client, make_person, make_user, lang, paused, resumed, changed
+):
+    volunteer = make_person("volunteer", full_name="Mette Holm", available_weekend=True, capacity=1,
+                            message_locale=lang)
+    log_in(client, make_user(Role.VOLUNTEER, locale="da", person_id=volunteer.id).email)
+    client.post("/me/availability", data={"paused": "y", "slots": ["weekend"], "capacity": 1})
+    client.post("/me/availability", data={"slots": ["weekend", "weekday_evening"], "capacity": 2})
+    # A step written before the notes were worded for each reader holds the Danish text; a manager's own words stay.
+    person = db.session.get(Person, volunteer.id)
+    person.status_changes.insert(0, StatusChange(status="available", note="Satte nye match på pause på sin egen side."))
+    person.status_changes.insert(0, StatusChange(status="available", note="Ringede og talte med hende."))
+    db.session.commit()
+
+    manager = app.test_client()
+    log_in(manager, make_user(Role.MANAGER, ["Aarhus"], locale=lang).email)
+    page = manager.get(f"/people/{volunteer.id}").get_data(as_text=True)
+    assert page.count(paused) == 2 and page.count(resumed) == 1 and page.count(changed) == 1
+    assert "Ringede og talte med hende." in page
+    assert "Satte nye match" not in page and "Klar til nye match" not in page and "paused_own_page" not in page
+    # The volunteer's copy of their data words them in the language they read.
+    copy = manager.post(f"/people/{volunteer.id}/data.json", data={"reason": "They asked"}).get_data(as_text=True)
+    notes = [step["note"] for step in json.loads(copy)["sections"]["status_history"]["rows"]]
+    assert notes[:4] == ["Ringede og talte med hende.", paused, changed, resumed]
 
 
 def test_a_volunteer_with_a_friend_cannot_pause_behind_the_managers_back(client, make_person, make_user):

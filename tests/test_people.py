@@ -177,6 +177,31 @@ def test_waiting_list_longest_first_with_counts(client, login_as, make_person):
     assert re.search(r"Odense</a> <span[^>]*>1<", page)
 
 
+def test_a_wait_is_counted_from_arrival_only_and_an_unknown_arrival_sorts_by_registration(
+    client, login_as, make_person
+):
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    today = date.today()
+    make_person("refugee", full_name="Long Wait", arrived_on=today - timedelta(days=200))
+    make_person("refugee", full_name="Recent Arrival", arrived_on=today - timedelta(days=50))
+    unknown = make_person("refugee", full_name="Arrival Unknown", arrived_on=None)
+    unknown.created_at -= timedelta(days=100)  # registered 100 days ago: waiting at least that long
+    db.session.commit()
+
+    def days_cells(url):
+        page = client.get(url).get_data(as_text=True)
+        rows = re.findall(r'<tr>\s*<td>.*?dir="auto">([^<]+)</a>.*?data-label="Days waiting">([^<]*)</td>', page, re.S)
+        return [(name, days.strip()) for name, days in rows]
+
+    expected = [("Long Wait", "200"), ("Arrival Unknown", "–"), ("Recent Arrival", "50")]
+    assert days_cells("/people/waiting") == expected
+    assert days_cells("/people/refugees?sort=waiting") == expected
+    home = client.get("/").get_data(as_text=True)
+    assert "Arrival Unknown" in home and "100 days" not in home
+    assert "200 days" in home and "50 days" in home
+    assert "days waiting" not in client.get(f"/people/{unknown.id}").get_data(as_text=True)
+
+
 def test_archive_asks_first_then_hides_and_restores(client, login_as, make_person):
     login_as(Role.MANAGER, ["Aarhus"], locale="en")
     refugee = make_person("refugee", full_name="Archived Person")

@@ -1,5 +1,5 @@
 """Erasure, retention and withdrawn consent: what a person's "forget me" or "stop" does, and what stays."""
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -117,6 +117,7 @@ def test_an_erased_record_keeps_nothing_that_names_or_reaches_the_person(app, ma
         "volunteer", full_name="Mette Holm", latin_name="Mette Holm", email="mette@example.org", phone="+4522334455",
         birth_year=1987, postcode="8000", hopes="Cycling by the harbour", notes="Lives near Mette's mother",
         family=True, family_members=[("Jens Holm", 1985)], recruited_by="Harbour festival",
+        available_weekend=True, available_weekday_evening=True,
     )
     invite_volunteer(volunteer)
     db.session.commit()
@@ -132,6 +133,7 @@ def test_an_erased_record_keeps_nothing_that_names_or_reaches_the_person(app, ma
     assert (erased.email, erased.phone, erased.postcode, erased.hopes, erased.notes) == (None,) * 5
     assert erased.birth_year == 1980
     assert erased.family_members == [] and erased.languages == [] and erased.interests == []
+    assert erased.availability == ()  # when they were free: no figure counts it
     assert erased.status == "left" and erased.archived_at is not None and erased.erased_at is not None
     assert erased.municipality_code == AARHUS  # still counted where they were
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Consent).where(Consent.person_id == erased.id))
@@ -237,6 +239,26 @@ def test_an_erased_persons_page_words_the_erasure_in_the_viewers_language_and_sh
     db.session.commit()
     page = client.get(f"/people/{arrived.id}").get_data(as_text=True)
     assert erasure_note in page and "Personoplysninger" not in page
+
+
+@pytest.mark.parametrize("lang, arrived, kept_day, erased_arrival, weekends", [
+    ("en", "March 14, 2026", "March 1, 2026", "March 2026", "Weekends"),
+    ("ar", "14 مارس 2026", "1 مارس 2026", "مارس 2026", "عطلات نهاية الأسبوع"),
+])
+def test_an_erased_persons_page_shows_the_arrival_month_and_no_availability(
+        client, make_person, login_as, lang, arrived, kept_day, erased_arrival, weekends):
+    login_as(Role.MANAGER, ["Aarhus"], locale=lang)
+    refugee = make_person("refugee", full_name="Omar Saleh", arrived_on=date(2026, 3, 14), available_weekend=True)
+    volunteer = make_person("volunteer", full_name="Mette Holm", available_weekend=True)
+    page = client.get(f"/people/{refugee.id}").get_data(as_text=True)
+    assert arrived in page and weekends in page
+
+    for person in (refugee, volunteer):
+        client.post(f"/privacy/people/{person.id}/erase", data={"reason": "Asked on the phone"})
+        assert weekends not in client.get(f"/people/{person.id}").get_data(as_text=True)
+    page = client.get(f"/people/{refugee.id}").get_data(as_text=True)
+    # Erasure kept the arrival as 1 March 2026; only what is known, the month, is shown.
+    assert erased_arrival in page and kept_day not in page and arrived not in page
 
 
 def test_an_erased_person_cannot_be_edited_matched_exported_or_restored(app, client, make_person, login_as):

@@ -105,13 +105,14 @@ def init_app(app):
     check_catalogs(app)
     babel.init_app(app, locale_selector=select_locale)
     app.context_processor(page_language)
-    from app.i18n.dates import day, local_date, local_time, when
+    from app.i18n.dates import day, local_date, local_time, month, when
     from app.i18n.lists import format_list_html
     from app.i18n.names import interest_name, spoken_language_name
 
     app.add_template_filter(format_list_html, "format_list")
     app.add_template_filter(day)
     app.add_template_filter(when)
+    app.add_template_filter(month)
     app.add_template_filter(local_date)
     app.add_template_filter(local_time)
     app.add_template_global(spoken_language_name)

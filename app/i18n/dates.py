@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from babel.dates import (
     format_date as babel_format_date,
+    format_skeleton,
     format_time as babel_format_time,
     get_date_format,
     get_datetime_format,
@@ -33,6 +34,11 @@ def date_pattern(locale):
 def day(value):
     """A date (or the day of a datetime) in the viewer's language, never numeric-only and ambiguous."""
     return format_date(value, date_pattern(get_locale())) if value else ""
+
+
+def month(value):
+    """A date's month and year in the viewer's language ("marts 2026"), for a date kept only to the month."""
+    return format_skeleton("yMMMM", value, locale=get_locale()) if value else ""
 
 
 def when(value):

@@ -141,7 +141,7 @@ def refugee_candidate(refugee, today=None):
     return Candidate(
         **_profile(refugee),
         household_children=sum(1 for c in refugee.household_children if today.year - c.birth_year < ADULT_AGE),
-        waiting_since=refugee.arrived_on or refugee.created_at.date(),
+        waiting_since=refugee.waiting_since,
     )
 
 
@@ -290,17 +290,17 @@ def waiting_refugees(municipality_codes, today=None):
         sa.select(
             Refugee.id, Refugee.full_name, Refugee.birth_year, Refugee.postcode, Refugee.municipality_code,
             Refugee.gender, Refugee.wants_gender, Refugee.family, Refugee.age_min, Refugee.age_max,
-            Refugee.arrived_on, Refugee.created_at, children,
+            Refugee.waiting_since, children,
             _joined(PersonLanguage, PersonLanguage.code, PersonLanguage.level, owner=Refugee),
             _joined(PersonInterest, PersonInterest.interest_key, owner=Refugee),
             *(getattr(Refugee, f"available_{slot}") for slot in AVAILABILITY_TITLES),
         ).where(Refugee.municipality_code.in_(municipality_codes), *matchable(Refugee))
-        .order_by(Refugee.arrived_on, Refugee.id)
+        .order_by(Refugee.waiting_since, Refugee.id)
     )
     slots = tuple(AVAILABILITY_TITLES)
     refugees = []
     for (rid, full_name, birth_year, postcode, municipality, gender, wants_gender, family, age_min, age_max,
-         arrived_on, created_at, under_age, languages, interests, *available) in rows:
+         waiting_since, under_age, languages, interests, *available) in rows:
         levels = sorted(_levels(languages).items(), key=lambda item: (-item[1], item[0]))
         candidate = Candidate(
             id=rid, municipality=municipality, postcode=postcode, languages=dict(levels),
@@ -308,7 +308,7 @@ def waiting_refugees(municipality_codes, today=None):
             availability=tuple(slot for slot, free in zip(slots, available) if free),
             gender=gender, wants_gender=wants_gender, birth_year=birth_year, family=family,
             age_min=age_min, age_max=age_max, household_children=under_age,
-            waiting_since=arrived_on or created_at.date(),
+            waiting_since=waiting_since,
         )
         refugees.append(WaitingRefugee(
             rid, full_name, birth_year, postcode, tuple(SpokenLanguage(*level) for level in levels), candidate

@@ -89,7 +89,11 @@ def index():
         Match.proposed_at.desc()
     )
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("matches/index.html", page=page, status=status, titles=MATCH_STATUS_TITLES)
+    # A partner in another municipality is named by first name only, so not logged (as on the match's page).
+    return render_showing(
+        [person for match in page.items for person in seen_sides(match)],
+        "matches/index.html", page=page, status=status, titles=MATCH_STATUS_TITLES,
+    )
 
 
 def _suggestions_page(refugee, form):
@@ -184,8 +188,9 @@ def batch():
     form = BatchForm()
     if form.validate_on_submit():
         return _propose_ticked(form.pairs.data)
-    return render_template(
-        "matches/batch.html", preview=batch_preview(code), form=form, municipality=municipality,
+    preview = batch_preview(code)
+    return render_showing(
+        preview.people_shown(), "matches/batch.html", preview=preview, form=form, municipality=municipality,
         municipalities=municipalities,
     )
 

@@ -87,6 +87,15 @@ class BatchPreview:
     unmatched: list  # [(WaitingRefugee, [(code, count)])]
     history: dict  # {(refugee id, volunteer id): [earlier ended matches]}
 
+    def people_shown(self):
+        """Everyone the preview names: the proposals' refugees and volunteers, and the refugees left waiting.
+
+        All of them are in the previewed municipality, and each already
+        carries its id, so logging them costs no query.
+        """
+        return [*(person for refugee, volunteer, _ in self.proposals for person in (refugee, volunteer)),
+                *(refugee for refugee, _ in self.unmatched)]
+
 
 def batch_preview(municipality_code):
     """The optimal proposals for everyone waiting in a municipality, beside greedy's.

@@ -114,7 +114,8 @@ def _registry_sections(person):
             for c in person.consents]),
         _section("status_history", _("Status history"), [
             ("status", _("Status")), ("changed_at", _("When")), ("note", _("Reason or note")),
-        ], [{"status": s.status_title, "changed_at": s.changed_at, "note": s.note} for s in person.status_changes]),
+        ], [{"status": change.status_title, "changed_at": change.changed_at, "note": note}
+            for change, note in person.status_history]),
     ]
     if person.kind == "volunteer":
         sections += [

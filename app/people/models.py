@@ -9,7 +9,9 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask import current_app
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -58,6 +60,27 @@ STATUS_TITLES = {
     "available": _l("Available"),
     "full": _l("Full"),
 }
+
+
+class StatusNote(enum.StrEnum):
+    """A note the platform writes in a status history itself: stored as this key, worded for each viewer."""
+
+    PAUSED_OWN_PAGE = "paused_own_page"
+    RESUMED_OWN_PAGE = "resumed_own_page"
+    AVAILABILITY_OWN_PAGE = "availability_own_page"
+
+
+STATUS_NOTE_TITLES = {
+    StatusNote.PAUSED_OWN_PAGE: _l("Paused new matches on their own page."),
+    StatusNote.RESUMED_OWN_PAGE: _l("Open to new matches again."),
+    StatusNote.AVAILABILITY_OWN_PAGE: _l("Changed when they are free or how many friends they take."),
+}
+
+
+def _notes_stored_as_text():
+    """{a `StatusNote` as notes were stored before the keys, in the programme's language: its key}."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return {str(title): key for key, title in STATUS_NOTE_TITLES.items()}
 
 
 class ConsentPurpose(enum.StrEnum):
@@ -235,13 +258,20 @@ class Person(db.Model):
 
     @property
     def status_history(self):
-        """Each status change, newest first, with its note as staff read it: [(change, note)].
+        """Each status change, newest first, with its note in the viewer's language: [(change, note)].
 
-        Erasure clears the notes (free text may name the person) and writes
-        none of its own; its step, the last one since an erased person's status
-        is final, says so in the viewer's language, like `display_name`.
+        A note the platform writes (`StatusNote`: a volunteer pausing on their
+        own page) is worded for whoever reads it, manager or the person in
+        their copy of their data, as are those stored as text in the
+        programme's language before the keys; what a manager typed is shown
+        as typed. Erasure clears the notes (free text may name the person)
+        and writes none of its own; its step, the last one since an erased
+        person's status is final, says so in the viewer's language, like
+        `display_name`.
         """
-        notes = [change.note for change in self.status_changes]
+        stored_as_text = _notes_stored_as_text()
+        keys = [stored_as_text.get(change.note, change.note) for change in self.status_changes]
+        notes = [str(STATUS_NOTE_TITLES[key]) if key in STATUS_NOTE_TITLES else key for key in keys]
         if self.erased_at is not None and notes:
             notes[0] = _("Personal data erased.")
         return list(zip(self.status_changes, notes))
@@ -276,9 +306,36 @@ class Refugee(Person):
     __mapper_args__ = {"polymorphic_identity": "refugee"}
 
     def days_waiting(self, today):
-        """Days since arrival, the programme's measure of waiting."""
-        start = self.arrived_on or self.created_at.date()
-        return max((today - start).days, 0)
+        """Days since arrival, the programme's measure of waiting; None when that is not known.
+
+        Every page that shows a wait (the person's page, the lists, the
+        waiting list, the manager's home page) shows this number or nothing.
+        Without an arrival date, days since registration would pass a guess
+        off as a wait beside real ones, so none is shown; such a refugee
+        still takes their place in the waiting list's order (`waiting_since`).
+        An erased person waits no more.
+        """
+        if self.arrived_on is None or self.erased_at is not None:
+            return None
+        return max((today - self.arrived_on).days, 0)
+
+    @hybrid_property
+    def waiting_since(self):
+        """The day the waiting list orders a refugee by: arrival, else registration.
+
+        They have waited at least since they registered, so a refugee whose
+        arrival is unknown sorts among the others by that lower bound: neither
+        always first nor always last (where SQLite and PostgreSQL would put a
+        missing date at opposite ends), and never forgotten at the bottom.
+        Batch matching's tie-break and the coverage figures' medians count
+        from the same day.
+        """
+        return self.arrived_on or self.created_at.date()
+
+    @waiting_since.inplace.expression
+    @classmethod
+    def _waiting_since_expression(cls):
+        return sa.func.coalesce(cls.arrived_on, sa.func.date(cls.created_at))
 
 
 class Volunteer(Person):

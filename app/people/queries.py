@@ -25,7 +25,7 @@ from app.timeutil import add_years, today_local
 SORTS = {
     "name": ((Person.full_name, False), (Person.id, False)),
     "newest": ((Person.created_at, True), (Person.id, True)),
-    "waiting": ((sa.func.coalesce(Person.arrived_on, sa.func.date(Person.created_at)), False), (Person.id, False)),
+    "waiting": ((Refugee.waiting_since, False), (Person.id, False)),
     "status": ((Person.status, False), (Person.full_name, False), (Person.id, False)),
 }
 

@@ -19,7 +19,7 @@ from flask_login import current_user
 from app.audit.forms import ExportReasonForm
 from app.audit.models import AuditAction
 from app.audit.routes import render_showing
-from app.audit.services import record, record_selected, record_viewed
+from app.audit.services import record, record_selected
 from app.auth.services import normalise_phone
 from app.extensions import db, requested_page
 from app.forms import ConfirmForm, integer_arg, search_text
@@ -151,9 +151,9 @@ def new(plural):
         duplicates = _duplicates_of(kind, form)
     if duplicates:
         form.save_anyway.data = "1"
-    return render_template(
-        "people/form.html", form=form, kind=kind, plural=plural, person=None, duplicates=duplicates,
-        checked=checked,
+    return render_showing(
+        [d.person for d in duplicates], "people/form.html", form=form, kind=kind, plural=plural, person=None,
+        duplicates=duplicates, checked=checked,
     )
 
 
@@ -187,12 +187,12 @@ def _flash_saved(person, unmatched):
 @bp.route("/<int:person_id>")
 def detail(person_id):
     person = get_person(person_id)
-    record_viewed(current_user, person)
-    db.session.commit()
-    return render_template(
+    duplicates = _applicant_duplicates(person)
+    return render_showing(
+        [person, *(d.person for d in duplicates)],
         "people/detail.html",
         person=person,
-        duplicates=_applicant_duplicates(person),
+        duplicates=duplicates,
         sections=answers(person_page_sections, person),
         held_reason=services.held_reason(person),
         status_form=StatusForm(person=person),
@@ -441,8 +441,9 @@ def merge_candidates(person_id):
     if text:
         query = people_query(MODELS[person.kind], current_user, PeopleFilter(text=text))
         found = [p for p in db.session.scalars(query.limit(20)) if p.id != person.id]
-    return render_template(
-        "people/merge_candidates.html", person=person, duplicates=duplicates, found=found, q=text
+    return render_showing(
+        [person, *(d.person for d in duplicates), *found],
+        "people/merge_candidates.html", person=person, duplicates=duplicates, found=found, q=text,
     )
 
 
@@ -463,4 +464,4 @@ def merge(person_id, other_id):
             db.session.commit()
             flash(_("The two records are merged into one."), "success")
         return redirect(url_for("people.detail", person_id=person.id))
-    return render_template("people/confirm_merge.html", form=form, person=person, other=other)
+    return render_showing([person, other], "people/confirm_merge.html", form=form, person=person, other=other)

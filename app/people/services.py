@@ -1,7 +1,4 @@
 """Registering, editing and following people; functions flush, callers commit."""
-from flask import current_app
-from flask_babel import force_locale, lazy_gettext as _l
-
 from app.audit.models import AuditAction
 from app.audit.services import record
 from app.extensions import db
@@ -17,6 +14,7 @@ from app.people.models import (
     Refugee,
     RefugeeStatus,
     StatusChange,
+    StatusNote,
     Training,
     Volunteer,
     VolunteerStatus,
@@ -208,9 +206,9 @@ def update_own_availability(volunteer, slots, capacity, paused, user):
     (an open match): then the manager decides.
     """
     if paused and volunteer.status in (VolunteerStatus.AVAILABLE, VolunteerStatus.MATCHED, VolunteerStatus.FULL):
-        change_status(volunteer, VolunteerStatus.PAUSED, user, managers_note(_l("Paused new matches on their own page.")))
+        change_status(volunteer, VolunteerStatus.PAUSED, user, StatusNote.PAUSED_OWN_PAGE)
     elif not paused and volunteer.status == VolunteerStatus.PAUSED:
-        change_status(volunteer, VolunteerStatus.AVAILABLE, user, managers_note(_l("Open to new matches again.")))
+        change_status(volunteer, VolunteerStatus.AVAILABLE, user, StatusNote.RESUMED_OWN_PAGE)
     changed = [f"available_{slot}" for slot in AVAILABILITY_TITLES if (slot in slots) != (slot in volunteer.availability)]
     if capacity != volunteer.capacity:
         changed.append("capacity")
@@ -218,15 +216,8 @@ def update_own_availability(volunteer, slots, capacity, paused, user):
         for slot in AVAILABILITY_TITLES:
             setattr(volunteer, f"available_{slot}", slot in slots)
         volunteer.capacity = capacity
-        set_status(volunteer, volunteer.status, user,
-                   managers_note(_l("Changed when they are free or how many friends they take.")))
+        set_status(volunteer, volunteer.status, user, StatusNote.AVAILABILITY_OWN_PAGE)
         record(user, AuditAction.CHANGED, volunteer.id, changed)
-
-
-def managers_note(message):
-    """A note for the status history, written in the programme's language, not the volunteer's."""
-    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        return str(message)
 
 
 def archive(person, user):

@@ -11,7 +11,7 @@ from app.audit.services import record
 from app.extensions import db
 from app.outbox.services import forget_recipient
 from app.people.names import name_key
-from app.people.models import RefugeeStatus, VolunteerStatus
+from app.people.models import AVAILABILITY_TITLES, RefugeeStatus, VolunteerStatus
 from app.people.services import set_status
 from app.signals import person_erased
 from app.timeutil import now_utc
@@ -62,11 +62,17 @@ def erase_person(person, user, reason):
 
 
 def _anonymise(person):
-    """Keep only what counting needs: kind, municipality, status, dates (arrival to the month), decade of birth."""
+    """Keep only what counting needs: kind, municipality, status, dates (arrival to the month), decade of birth.
+
+    The coverage figures count people by status and capacity, never by when
+    they are free, so the availability slots go too.
+    """
     for field in CLEARED_FIELDS:
         setattr(person, field, None)
     person.child_certificate_clean = False
     person.family = False
+    for slot in AVAILABILITY_TITLES:  # when they were free: no figure counts it
+        setattr(person, f"available_{slot}", False)
     person.full_name = f"#{person.id}"
     person.name_key = name_key(person.full_name, None)
     if person.birth_year:

@@ -142,11 +142,6 @@ def match_counts(dates):
     return counts
 
 
-def waiting_since():
-    """When a refugee's wait began: arrival in the municipality, else registration."""
-    return sa.func.coalesce(Refugee.arrived_on, sa.func.date(Refugee.created_at))
-
-
 def _volunteers_with_room():
     """A CTE of volunteers who may be matched now and have a free place: id, municipality, free places.
 
@@ -234,7 +229,7 @@ def waiting_figures(today):
 
 def _waiting_figures_postgresql(today):
     consenting = Refugee.consents_to_statistics.is_(True)
-    days = sa.cast(sa.literal(today), sa.Date) - waiting_since()
+    days = sa.cast(sa.literal(today), sa.Date) - Refugee.waiting_since
     code, region = Refugee.municipality_code, Municipality.region_id
     # grouping() is a bit mask of the columns a row is NOT grouped by: 1 region (a municipality's
     # row), 2 code (a region's row), 3 both (the country).
@@ -270,7 +265,7 @@ def waiting_medians(today):
     """
     waits = (
         sa.select(Refugee.municipality_code.label("code"), Municipality.region_id.label("region"),
-                  waiting_since().label("day"))
+                  Refugee.waiting_since.label("day"))
         .join(Municipality, Municipality.code == Refugee.municipality_code)
         .where(*_WAITING, Refugee.consents_to_statistics.is_(True))
         .cte("waits")
