@@ -118,9 +118,10 @@ class Config:
     #: Seconds each web worker keeps the public open data (/coverage.json, .csv) it computed for a day;
     #: the figures are grouped SQL over the whole country. 0 computes them for every request.
     OPEN_DATA_CACHE_SECONDS = int(os.environ.get("OPEN_DATA_CACHE_SECONDS", 300))
-    #: Seconds each web worker serves a visitor's public page without a form (the activity list) as it
-    #: last rendered it; seat counts visitors see may be that old. 0 renders every request.
-    PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", 2))
+    #: Seconds each web worker serves a visitor's public page (the activity list, an activity page, the
+    #: application form, each with the visitor's own form token) as it last rendered it; seat counts
+    #: visitors see may be that old (a sign-up counts seats under a row lock). 0 renders every request.
+    PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", 5))
     #: `flask demo seed` writes accounts with a public password; never allowed in production.
     DEMO_DATA_ALLOWED = True
 

@@ -22,12 +22,14 @@ POST (a form sent back with what was typed) go uncompressed; public pages
 and static files, which every visitor gets alike, are compressed.
 """
 import gc
+import gzip
 import hashlib
 import os
 import time
 from functools import lru_cache, wraps
 from pathlib import Path
 
+import brotli
 from flask import current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -248,6 +250,7 @@ def cached_for_visitors(view):
         expires, body = _visitor_pages.get(key, (0, None))
         if body is not None and time.monotonic() < expires:
             if TOKEN_MARK in body:
+                _offer_with_token(body)
                 body = body.replace(TOKEN_MARK, generate_csrf().encode())
             return public_page(body)
         response = make_response(view(*args, **kwargs))
@@ -255,6 +258,7 @@ def cached_for_visitors(view):
             body = response.get_data()
             if token := g.get("csrf_token"):
                 body = body.replace(token.encode(), TOKEN_MARK)
+                _offer_with_token(body)
             if len(_visitor_pages) >= VISITOR_PAGE_CACHE_SIZE:
                 _visitor_pages.clear()
             _visitor_pages[key] = (time.monotonic() + seconds, body)
@@ -263,44 +267,84 @@ def cached_for_visitors(view):
     return wrapper
 
 
+def _offer_with_token(marked):
+    """Let `VisitorPageCache` keep this page with a form (`marked`: TOKEN_MARK for its token).
+
+    Only while this request has not changed the session: a visitor's first
+    form makes their session's token, and that page goes out with a new
+    session cookie, which is never kept.
+    """
+    raw = session.get(current_app.config["WTF_CSRF_FIELD_NAME"])
+    if raw and not session.modified:
+        request.environ[WITH_TOKEN] = (marked, raw, generate_csrf())
+
+
 #: Set in the WSGI environ by `public_page` when the answer is the same for every visitor.
 SHAREABLE = "friends.shareable"
+#: Set by `cached_for_visitors` for a visitor's page with a form: (body with TOKEN_MARK, raw token, form token).
+WITH_TOKEN = "friends.with_token"
 #: What a visitor's session may hold and still be a visitor's: a form's token, Flask-Login's freshness flag.
 VISITOR_SESSION_KEYS = frozenset({"csrf_token", "_fresh"})
+#: Visitors whose form token this worker keeps for them; emptied when full.
+VISITOR_TOKENS = 10_000
+#: The part of a form token's lifetime (WTF_CSRF_TIME_LIMIT) for which it is put into pages again.
+TOKEN_REUSE = 0.25
+#: How a kept page with a form is compressed for each visitor, with Flask-Compress's settings.
+ENCODERS = {
+    "br": lambda body, config: brotli.compress(
+        body, mode=config["COMPRESS_BR_MODE"], quality=config["COMPRESS_BR_LEVEL"],
+        lgwin=config["COMPRESS_BR_WINDOW"], lgblock=config["COMPRESS_BR_BLOCK"]),
+    "gzip": lambda body, config: gzip.compress(body, config["COMPRESS_LEVEL"]),
+    None: lambda body, config: body,
+}
 
 
 class VisitorPageCache:
-    """Answer visitors' requests for shareable pages from this worker's copy, before the app runs at all.
+    """Answer visitors' requests for public pages from this worker's copy, before the app runs at all.
 
     `cached_for_visitors` spares a page's rendering but still runs the whole
     app around it: session, locale, login, compression, headers — most of
-    a cached page's cost. A page `public_page` marks as the same for every
-    visitor (no form token, nobody logged in, no message taken out of the
-    session) is kept here, as sent — status, headers, compressed body —
-    for PUBLIC_PAGE_CACHE_SECONDS, and served again to any visitor whose
-    request would make the app build the same answer: the same address,
-    language inputs (``lang`` cookie, Accept-Language) and Accept-Encoding.
+    a cached page's cost. So a visitor's page is also kept here, as sent —
+    status and headers — for PUBLIC_PAGE_CACHE_SECONDS, and served again
+    to any visitor whose request would make the app build the same answer:
+    the same address, language inputs (``lang`` cookie, Accept-Language)
+    and Accept-Encoding.
+
+    - A page `public_page` marks as the same for every visitor (no form
+      token) is kept with its compressed body; a browser's conditional
+      request for the same ETag gets 304.
+    - A page with a form (the application, a sign-up) is kept with a mark
+      where its token was. It is served to a visitor whose session holds a
+      token for which this worker already made a form token (the app made
+      it, on an earlier page): that one is put in, for the first
+      TOKEN_REUSE of its lifetime, and the page compressed as the app
+      would. A visitor without one goes to the app, which makes it.
+
     A visitor is a request without a remember-me cookie whose session, if
     any, holds only VISITOR_SESSION_KEYS; a logged-in user or a visitor
-    with a message waiting always goes to the app. A browser's conditional
-    request for the same ETag gets 304. Pages that set a cookie other than
-    the language one are never kept. What nginx's ``proxy_cache`` would do
-    for pages without cookies, done here because visitors who once opened
-    a form carry a session cookie.
+    with a message waiting always goes to the app. Pages that set a cookie
+    other than the language one (a new session) are never kept. What
+    nginx's ``proxy_cache`` would do for pages without cookies, done here
+    because visitors who once opened a form carry a session cookie.
     """
 
     def __init__(self, app, wsgi_app):
         self.app, self.wsgi_app = app, wsgi_app
         self.pages = {}
+        #: A visitor's raw session token -> (monotonic time until which it is reused, form token).
+        self.tokens = {}
 
     def __call__(self, environ, start_response):
         seconds = self.app.config["PUBLIC_PAGE_CACHE_SECONDS"]
-        key = seconds and self._key(environ)
-        if not key:
+        visitor = seconds and self._visitor(environ)
+        if not visitor:
             return self.wsgi_app(environ, start_response)
+        key, session = visitor
         page = self.pages.get(key)
         if page is not None and time.monotonic() < page.expires:
-            return page.serve(environ, start_response)
+            token = self._form_token(session) if page.with_token else None
+            if token or not page.with_token:
+                return page.serve(environ, start_response, token)
         sent = {}
 
         def capture(status, headers, exc_info=None):
@@ -308,7 +352,8 @@ class VisitorPageCache:
             return start_response(status, headers, exc_info)
 
         answer = self.wsgi_app(environ, capture)
-        if not (environ.get(SHAREABLE) and environ["REQUEST_METHOD"] == "GET" and sent.get("status") == "200 OK"):
+        if not ((environ.get(SHAREABLE) or environ.get(WITH_TOKEN)) and environ["REQUEST_METHOD"] == "GET"
+                and sent.get("status") == "200 OK"):
             return answer
         try:
             body = b"".join(answer)
@@ -316,50 +361,83 @@ class VisitorPageCache:
             if hasattr(answer, "close"):
                 answer.close()
         if all(value.startswith(f"{LANGUAGE_COOKIE}=") for name, value in sent["headers"] if name == "Set-Cookie"):
-            if len(self.pages) >= VISITOR_PAGE_CACHE_SIZE:
-                self.pages.clear()
-            self.pages[key] = _KeptPage(time.monotonic() + seconds, sent["status"], sent["headers"], body)
+            self._keep(key, seconds, sent, body, environ.get(WITH_TOKEN))
         return [body]
 
-    def _key(self, environ):
-        """What the app's answer to a visitor depends on, or None when this is no visitor's GET."""
+    def _keep(self, key, seconds, sent, body, with_token):
+        if len(self.pages) >= VISITOR_PAGE_CACHE_SIZE:
+            self.pages.clear()
+        if with_token is None:
+            self.pages[key] = _KeptPage(time.monotonic() + seconds, sent["status"], sent["headers"], body)
+            return
+        marked, raw, form_token = with_token
+        encoding = next((value for name, value in sent["headers"] if name == "Content-Encoding"), None)
+        if encoding not in ENCODERS:
+            return
+        if len(self.tokens) >= VISITOR_TOKENS:
+            self.tokens.clear()
+        lifetime = self.app.config["WTF_CSRF_TIME_LIMIT"] or 3600
+        self.tokens[raw] = (time.monotonic() + lifetime * TOKEN_REUSE, form_token)
+        headers = [(name, value) for name, value in sent["headers"] if name != "Content-Length"]
+        self.pages[key] = _KeptPage(time.monotonic() + seconds, sent["status"], headers, marked,
+                                    lambda page: ENCODERS[encoding](page, self.app.config))
+
+    def _form_token(self, session):
+        raw = (session or {}).get(self.app.config["WTF_CSRF_FIELD_NAME"])
+        until, form_token = self.tokens.get(raw, (0, None))
+        return form_token if time.monotonic() < until else None
+
+    def _visitor(self, environ):
+        """(What the app's answer to a visitor depends on, their session), or None when this is no visitor's GET."""
         if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
             return None
         cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
         if self.app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies:
             return None
-        session_cookie = cookies.get(self.app.config["SESSION_COOKIE_NAME"])
-        if session_cookie is not None and not self._visitor_session(session_cookie):
-            return None
+        session = None
+        if (session_cookie := cookies.get(self.app.config["SESSION_COOKIE_NAME"])) is not None:
+            session = self._visitor_session(session_cookie)
+            if session is None:
+                return None
         return (
             environ["wsgi.url_scheme"], environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME", ""),
             environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), cookies.get(LANGUAGE_COOKIE),
             environ.get("HTTP_ACCEPT_LANGUAGE"), environ.get("HTTP_ACCEPT_ENCODING"),
-        )
+        ), session
 
     def _visitor_session(self, cookie):
+        """The session a visitor's cookie holds, or None when it is not a visitor's (or not ours)."""
         try:
             data = self.app.session_interface.get_signing_serializer(self.app).loads(
                 cookie, max_age=int(self.app.permanent_session_lifetime.total_seconds()))
         except BadSignature:
-            return False
-        return isinstance(data, dict) and data.keys() <= VISITOR_SESSION_KEYS
+            return None
+        return data if isinstance(data, dict) and data.keys() <= VISITOR_SESSION_KEYS else None
 
 
 class _KeptPage:
-    """A page as the app sent it; served again whole, headers only for HEAD, or as 304 for a matching ETag."""
+    """A page as the app sent it; served again whole, headers only for HEAD, or as 304 for a matching ETag.
+
+    A page with a form is kept uncompressed with TOKEN_MARK for its token,
+    and `encode` compresses it once the visitor's token is in.
+    """
 
     #: Headers a 304 leaves out: they describe a body it does not have.
     BODY_HEADERS = frozenset({"content-length", "content-type", "content-encoding"})
 
-    def __init__(self, expires, status, headers, body):
-        self.expires, self.status, self.headers, self.body = expires, status, headers, body
+    def __init__(self, expires, status, headers, body, encode=None):
+        self.expires, self.status, self.headers, self.body, self.encode = expires, status, headers, body, encode
+        self.with_token = encode is not None
         self.etag = next((value for name, value in headers if name.lower() == "etag"), None)
 
-    def serve(self, environ, start_response):
+    def serve(self, environ, start_response, token=None):
         asked = environ.get("HTTP_IF_NONE_MATCH")
         if asked and self.etag and parse_etags(asked).contains_weak(unquote_etag(self.etag)[0]):
             start_response("304 Not Modified", [(n, v) for n, v in self.headers if n.lower() not in self.BODY_HEADERS])
             return []
-        start_response(self.status, self.headers)
-        return [] if environ["REQUEST_METHOD"] == "HEAD" else [self.body]
+        body, headers = self.body, self.headers
+        if self.with_token:
+            body = self.encode(body.replace(TOKEN_MARK, token.encode()))
+            headers = [*headers, ("Content-Length", str(len(body)))]
+        start_response(self.status, headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
