@@ -95,6 +95,14 @@ def test_row_errors_name_line_column_and_reason_and_block_the_import(client, log
     assert count() == 0
 
 
+def test_a_language_level_written_as_a_superscript_is_a_row_error(client, login_as):
+    login_as(Role.MANAGER, ["Aarhus"], locale="en")
+    content = "\n".join([HEADER_DA, "Amal Haddad;22 33 44 55;;1990;8000;ar:²;;;;ja;papir"]).encode()
+    response = upload(client, "refugees", "people.csv", content)
+    assert response.status_code == 200 and "write languages as code:level" in response.get_data(as_text=True)
+    assert count() == 0
+
+
 @pytest.mark.parametrize(
     "filename, content, message",
     [

@@ -12,7 +12,7 @@ def load_user(session_id):
     from app.auth.models import User
 
     user_id, _, nonce = session_id.partition(":")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user = db.session.get(User, int(user_id)) if user_id.isdecimal() else None
     return user if user is not None and nonce == user.session_nonce else None
 
 

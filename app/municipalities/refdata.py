@@ -87,7 +87,7 @@ def load_reference_data():
 def find_postcode_area(postcode):
     """Return the PostcodeArea containing a 4-digit postcode, or None."""
     text = str(postcode).strip()
-    if not (len(text) == 4 and text.isdigit()):
+    if not (len(text) == 4 and text.isdecimal()):
         return None
     number = int(text)
     return db.session.scalars(

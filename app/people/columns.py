@@ -140,7 +140,7 @@ def read_languages(value):
     for part in split_list(_text(value)):
         code, _, level = part.partition(":")
         code, level = code.strip().lower(), level.strip() or "3"
-        if code not in SPOKEN_LANGUAGES or not level.isdigit() or not 1 <= int(level) <= 5:
+        if code not in SPOKEN_LANGUAGES or not level.isdecimal() or not 1 <= int(level) <= 5:
             raise CellError(_l("write languages as code:level, e.g. ar:5, da:2"))
         levels[code] = int(level)
     return levels

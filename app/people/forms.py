@@ -231,7 +231,7 @@ class RefugeeForm(PersonForm):
     def validate_children_birth_years(self, field):
         years = []
         for part in split_list(field.data):
-            if not part.isdigit() or not today_local().year - 18 <= int(part) <= today_local().year:
+            if not part.isdecimal() or not today_local().year - 18 <= int(part) <= today_local().year:
                 raise ValidationError(
                     _l("Write the birth years of children under 18, separated by commas.")
                 )

@@ -169,7 +169,7 @@ class _Places:
         self.ranges = [a for a in areas if a.first != a.last]
 
     def area(self, postcode):
-        if not (len(postcode) == 4 and postcode.isdigit()):
+        if not (len(postcode) == 4 and postcode.isdecimal()):
             return None
         number = int(postcode)
         return self.single.get(number) or next(

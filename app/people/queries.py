@@ -166,7 +166,7 @@ SEARCH_LIMIT = 500
 def phone_digits(text):
     """The digits of `text` if it is written like a phone number (+45 22 33 44 55, 0045-2233 4455), else None."""
     compact = re.sub(r"[\s\-().+/]", "", text)
-    return compact if compact.isdigit() and len(compact) >= 6 else None
+    return compact if compact.isdecimal() and len(compact) >= 6 else None
 
 
 def _search(query, model, text):
