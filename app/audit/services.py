@@ -7,15 +7,14 @@ the change, so a rolled-back change leaves no entry and a committed one
 always has its entry. Only the field names of a change are kept, never the
 values: the log must not become a second copy of the data.
 """
-import json
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 from app.audit.models import AuditAction, AuditEntry
 from app.extensions import db
+from app.idsets import ids_value, listed_ids
 from app.timeutil import LOCAL_ZONE, now_utc
 
 
@@ -45,20 +44,14 @@ def record_many(actor, action, person_ids, reason=None):
     """Log the same action for many people at once (an import, a page of people), in one statement.
 
     The ids go to the database as one value, read back as rows by
-    `_listed`, into `record_selected`'s INSERT … SELECT: the batch preview
+    `app.idsets.listed_ids`, into `record_selected`'s INSERT … SELECT: the batch preview
     names about 5,000 people, and binding 5,000 rows of seven parameters
     took 60 ms on SQLite where this takes 12.
     """
     if person_ids:
-        record_selected(actor, action, _listed(person_ids), reason)
-
-
-def _listed(ids):
-    """A select of `ids` sent as one parameter: an array (PostgreSQL) or a JSON list (SQLite)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return sa.select(sa.func.unnest(sa.bindparam("ids", list(ids), type_=postgresql.ARRAY(sa.Integer))))
-    rows = sa.func.json_each(sa.bindparam("ids", json.dumps(list(ids)), type_=sa.String)).table_valued("value")
-    return sa.select(rows.c.value)
+        dialect = db.session.get_bind().dialect.name
+        listed = listed_ids("ids", dialect).params(ids=ids_value(person_ids, dialect))
+        record_selected(actor, action, listed, reason)
 
 
 def record_viewed(actor, *people):

@@ -17,17 +17,16 @@ of people, before the file is sent.
 """
 import codecs
 import io
-import json
 import tempfile
 from itertools import chain, groupby
 from operator import itemgetter
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from rustpy_xlsxwriter import FastExcel
 
 from app.extensions import db
+from app.idsets import ids_value, listed_ids
 from app.municipalities.models import Municipality
 from app.people.columns import COLUMNS, export_row, headers_for
 from app.people.models import (
@@ -170,25 +169,6 @@ def _by_person(connection, statement, batch):
     return {person_id: list(rows) for person_id, rows in groupby(rows, itemgetter(0))}
 
 
-def _one_of(column, dialect):
-    """``column`` is one of the ids in the parameter ``batch``, passed as a single value.
-
-    A thousand ids as a thousand parameters (``IN (?, ?, …)``) cost more
-    to build and bind on every query than the query costs to run; one
-    array (PostgreSQL) or one JSON list read by ``json_each`` (SQLite) lets
-    each statement be compiled once for the whole export. `_batch_value`
-    gives the parameter's value.
-    """
-    if dialect == "postgresql":
-        return column == sa.any_(sa.bindparam("batch", type_=postgresql.ARRAY(sa.Integer)))
-    listed = sa.func.json_each(sa.bindparam("batch", type_=sa.String)).table_valued("value")
-    return column.in_(sa.select(listed.c.value))
-
-
-def _batch_value(batch, dialect):
-    return batch if dialect == "postgresql" else json.dumps(batch)
-
-
 def _row_batches(ids):
     """Yield the export rows of the people with ``ids``, a list per ``BATCH``, in the order of ``ids``."""
     dialect = db.session.connection().dialect.name
@@ -196,25 +176,25 @@ def _row_batches(ids):
         code: SimpleNamespace(name=name)
         for code, name in db.session.execute(sa.select(Municipality.code, Municipality.name))
     }
-    people_of_batch = sa.select(*_PERSON_COLUMNS).where(_one_of(Person.id, dialect))
+    people_of_batch = sa.select(*_PERSON_COLUMNS).where(Person.id.in_(listed_ids("batch", dialect)))
     # The same orders as the relationships on Person, with a tie-breaker.
     related = (
         sa.select(PersonLanguage.person_id, PersonLanguage.code, PersonLanguage.level)
-        .where(_one_of(PersonLanguage.person_id, dialect))
+        .where(PersonLanguage.person_id.in_(listed_ids("batch", dialect)))
         .order_by(PersonLanguage.person_id, PersonLanguage.level.desc(), PersonLanguage.code),
         sa.select(PersonInterest.person_id, PersonInterest.interest_key)
-        .where(_one_of(PersonInterest.person_id, dialect))
+        .where(PersonInterest.person_id.in_(listed_ids("batch", dialect)))
         .order_by(PersonInterest.person_id, PersonInterest.interest_key),
         sa.select(HouseholdChild.person_id, HouseholdChild.birth_year)
-        .where(_one_of(HouseholdChild.person_id, dialect))
+        .where(HouseholdChild.person_id.in_(listed_ids("batch", dialect)))
         .order_by(HouseholdChild.person_id, HouseholdChild.birth_year, HouseholdChild.id),
         sa.select(Consent.person_id, Consent.purpose, Consent.given, Consent.method)
-        .where(_one_of(Consent.person_id, dialect))
+        .where(Consent.person_id.in_(listed_ids("batch", dialect)))
         .order_by(Consent.person_id, Consent.recorded_at.desc(), Consent.id.desc()),
     )
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        value = _batch_value(batch, dialect)
+        value = ids_value(batch, dialect)
         # Asked for each batch: `csv_chunks` reads each batch in an application context (and session) of its own.
         connection = db.session.connection()
         people = {row[0]: row for row in connection.execute(people_of_batch, {"batch": value}).all()}
